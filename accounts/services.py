@@ -33,3 +33,20 @@ def api_key_revoke(*, key: ApiKey) -> None:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
+
+
+def audit_record(
+    *, user: object | None, action: str, obj: object, before: dict | None, after: dict | None
+) -> None:
+    """Append an audit entry: who changed what, when, with the before and after values."""
+    from .models import AuditEntry
+
+    AuditEntry.objects.create(
+        user=user if getattr(user, "is_authenticated", False) else None,
+        action=action,
+        object_type=f"{obj._meta.app_label}.{obj._meta.model_name}",  # type: ignore[attr-defined]
+        object_id=str(getattr(obj, "pk", "")),
+        object_repr=str(obj)[:200],
+        before=before,
+        after=after,
+    )
