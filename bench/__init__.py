@@ -1,0 +1,1 @@
+"""SLAOps benchmark (`make bench`); see bench/README.md."""
