@@ -25,6 +25,7 @@ from __future__ import annotations
 import http.client
 import json
 import multiprocessing as mp
+import resource
 import threading
 import time
 from dataclasses import dataclass
@@ -175,7 +176,8 @@ def _process_main(args: dict, results: mp.Queue) -> None:
         threads.append(th)
     for th in threads:
         th.join()
-    results.put([tuple(s.__dict__.values()) for s in samples])
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    results.put(([tuple(s.__dict__.values()) for s in samples], usage.ru_utime + usage.ru_stime))
 
 
 def run_load(
@@ -189,8 +191,8 @@ def run_load(
     processes: int,
     threads: int,
     alert_every: int,
-) -> tuple[list[Sample], float]:
-    """Drive the intake endpoint; answer the samples and the measured wall-clock span."""
+) -> tuple[list[Sample], float, float]:
+    """Drive the intake endpoint; answer the samples, the wall-clock span and the generator's CPU seconds."""
     ctx = mp.get_context("spawn")
     results: mp.Queue = ctx.Queue()
     slots = processes * threads
@@ -205,9 +207,12 @@ def run_load(
         proc.start()
         procs.append(proc)
     samples: list[Sample] = []
+    cpu = 0.0
     for _ in procs:
-        samples.extend(Sample(*row) for row in results.get(timeout=duration + 120))
+        rows, used = results.get(timeout=duration + 120)
+        samples.extend(Sample(*row) for row in rows)
+        cpu += used
     for proc in procs:
         proc.join(10)
     finished = max((s.sent_at + s.service for s in samples), default=start_at)
-    return samples, max(finished - start_at, 1e-9)
+    return samples, max(finished - start_at, 1e-9), cpu

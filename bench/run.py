@@ -350,7 +350,8 @@ def session_cookie(username: str | None = None, role: str = "sdr") -> tuple[str,
 
 
 def intake_phase(args: argparse.Namespace, site: str, keys: list[str], run: str, slack: Any,
-                 figures: list[Figure]) -> dict[str, Any]:
+                 children: Children, dbname: str) -> dict[str, Any]:
+    from bench import cpu
     from bench.loadgen import kind_of, run_load, token
 
     u = urlparse(site)
@@ -359,12 +360,17 @@ def intake_phase(args: argparse.Namespace, site: str, keys: list[str], run: str,
     log("intake warm-up (2 s, closed loop, 4 connections)")
     run_load(host=u.hostname, port=u.port, keys=keys, run=f"{run}w", rate=None, duration=2,
              processes=1, threads=4, alert_every=0)
+    roots = {"web": children.procs["web"].pid, "worker": children.procs["worker"].pid}
+    before = cpu.snapshot(roots, dbname)
 
     log(f"intake: open loop at {args.rate:g} req/s for {args.duration:g} s "
         f"({args.loadgen_processes}×{args.loadgen_threads} connections)")
-    samples, span = run_load(host=u.hostname, port=u.port, keys=keys, run=run, rate=args.rate,
-                             duration=args.duration, processes=args.loadgen_processes,
-                             threads=args.loadgen_threads, alert_every=alert_every)
+    samples, span, loadgen_cpu = run_load(host=u.hostname, port=u.port, keys=keys, run=run, rate=args.rate,
+                                          duration=args.duration, processes=args.loadgen_processes,
+                                          threads=args.loadgen_threads, alert_every=alert_every)
+    used = cpu.delta(before, cpu.snapshot(roots, dbname))
+    used["loadgen"] = loadgen_cpu
+    used["other"] = max(0.0, used["machine"] - used["web"] - used["worker"] - used["postgres"] - loadgen_cpu)
     ok = [s for s in samples if 200 <= s.status < 300]
     bad = len(samples) - len(ok)
     codes: dict[int, int] = {}
@@ -393,7 +399,7 @@ def intake_phase(args: argparse.Namespace, site: str, keys: list[str], run: str,
 
     return dict(
         samples=samples, ok=len(ok), bad=bad, codes=codes, achieved=achieved, p50=p50, p99=p99, sent=sent,
-        span=span, alerts=len(alerts), alert_lat=alert_lat, alert_missing=missing, alert_every=alert_every,
+        span=span, cpu=used, alerts=len(alerts), alert_lat=alert_lat, alert_missing=missing, alert_every=alert_every,
         kinds={k: sum(1 for s in samples if kind_of(s.i, alert_every) == k) for k in ("new", "repeat", "alert")},
     )
 
@@ -404,8 +410,8 @@ def saturation_phase(args: argparse.Namespace, site: str, keys: list[str], run: 
     u = urlparse(site)
     conns = args.loadgen_processes * args.loadgen_threads
     log(f"intake: closed loop (as fast as it goes) for {args.saturation:g} s, {conns} connections")
-    samples, span = run_load(host=u.hostname, port=u.port, keys=keys, run=run, rate=None,
-                             duration=args.saturation, processes=args.loadgen_processes,
+    samples, span, _ = run_load(host=u.hostname, port=u.port, keys=keys, run=run, rate=None,
+                                duration=args.saturation, processes=args.loadgen_processes,
                              threads=args.loadgen_threads, alert_every=0)
     ok = [s for s in samples if 200 <= s.status < 300]
     lat = [s.latency for s in samples]
@@ -680,7 +686,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"(concurrency {args.worker_concurrency}), fake Slack {slack.url}")
 
         if "intake" in phases:
-            res = intake_phase(args, site, keys, run, slack, figures)
+            res = intake_phase(args, site, keys, run, slack, children, urlparse(db_url).path.lstrip("/"))
             sat = saturation_phase(args, site, keys, f"{run}s") if args.saturation > 0 else None
             children.check_alive()
             stored = stored_check(run)
@@ -730,6 +736,19 @@ def main(argv: list[str] | None = None) -> int:
                 "—", bool(al) and pct(al, 99) < 2 and res["alert_missing"] == 0,
                 f"{res['alerts']} of the submissions met the ICP with a demo request (MQL); "
                 f"waited up to {args.alert_wait:g} s after the load for stragglers",
+            ))
+
+            used, n_ok = res["cpu"], max(1, res["ok"])
+            per = {k: used[k] / n_ok * 1000 for k in ("web", "postgres", "worker", "loadgen")}
+            cores = os.cpu_count() or 1
+            cap = cores * 1000 / sum(per.values())
+            secs = max(res["span"], args.duration)
+            figures.append(Figure(
+                "CPU per submission during the open loop", "—",
+                f"app {per['web']:.1f} ms + Postgres {per['postgres']:.1f} ms + worker {per['worker']:.1f} ms "
+                f"+ load gen {per['loadgen']:.1f} ms", f"{cores} cores ⇒ ≤ {cap:,.0f} req/s", None,
+                f"other work on the machine took {used['other'] / secs:.2f} of {cores} cores during the phase; "
+                "the cap is cores ÷ CPU per submission with nothing else running",
             ))
 
         if "pages" in phases:
