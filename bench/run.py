@@ -14,6 +14,7 @@ import argparse
 import datetime as dt
 import http.client
 import json
+import math
 import os
 import platform
 import re
@@ -65,7 +66,9 @@ def pct(values: list[float], p: float) -> float:
 
 
 def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f} ms" if seconds == seconds else "n/a"
+    if seconds != seconds:
+        return "n/a"
+    return f"{seconds * 1000:.0f} ms" if seconds != float("inf") else "∞ (not sent)"
 
 
 def manage(*args: str, capture: bool = False, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -377,9 +380,12 @@ def intake_phase(args: argparse.Namespace, site: str, keys: list[str], run: str,
     for s in samples:
         codes[s.status] = codes.get(s.status, 0) + 1
     achieved = len(ok) / max(span, args.duration)
-    lat = [s.latency for s in samples]
-    p50, p99 = pct(lat, 50), pct(lat, 99)
     sent = len(samples)
+    scheduled = math.ceil(args.rate * args.duration)
+    unsent = max(0, scheduled - sent)
+    # Requests never sent (the server fell too far behind) count as infinitely late.
+    lat = [s.latency for s in samples] + [float("inf")] * unsent
+    p50, p99 = pct(lat, 50), pct(lat, 99)
 
     # Alerts: every "alert" submission must reach the fake Slack; wait for stragglers.
     alerts = {token(run, s.i): s.sent_at for s in samples if s.kind == "alert" and 200 <= s.status < 300}
@@ -398,7 +404,8 @@ def intake_phase(args: argparse.Namespace, site: str, keys: list[str], run: str,
     missing = len(alerts) - len(first_seen)
 
     return dict(
-        samples=samples, ok=len(ok), bad=bad, codes=codes, achieved=achieved, p50=p50, p99=p99, sent=sent,
+        samples=samples, ok=len(ok), bad=bad + unsent, unsent=unsent, scheduled=scheduled, codes=codes,
+        achieved=achieved, p50=p50, p99=p99, sent=sent,
         span=span, cpu=used, alerts=len(alerts), alert_lat=alert_lat, alert_missing=missing, alert_every=alert_every,
         kinds={k: sum(1 for s in samples if kind_of(s.i, alert_every) == k) for k in ("new", "repeat", "alert")},
     )
@@ -704,9 +711,10 @@ def main(argv: list[str] | None = None) -> int:
             codes = ", ".join(f"{c or 'conn error'}×{n}" for c, n in sorted(res["codes"].items()))
             figures.append(Figure(
                 f"intake sustained at {args.rate:g} req/s offered", f"≥ {args.rate:g} req/s",
-                f"{res['achieved']:.0f} req/s ({res['ok']:,}/{res['sent']:,} answered 2xx)",
+                f"{res['achieved']:.0f} req/s ({res['ok']:,}/{res['scheduled']:,} answered 2xx)",
                 f"raw INSERT {base_rps:,.0f} subm/s", res["achieved"] >= 0.99 * args.rate and res["bad"] == 0,
-                f"open loop {args.duration:g} s; status codes {codes}",
+                f"open loop {args.duration:g} s; status codes {codes}"
+                + (f"; {res['unsent']:,} never sent: the server fell more than 15 s behind" if res["unsent"] else ""),
             ))
             figures.append(Figure(
                 "intake latency p99 at that rate", "< 100 ms", f"p99 {ms(res['p99'])} (p50 {ms(res['p50'])})",
