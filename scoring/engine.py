@@ -17,6 +17,8 @@ Semantics worth knowing:
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -143,7 +145,9 @@ class LeadFacts:
 
 
 class EventFact(NamedTuple):
-    """One engagement event. Plain `(type, occurred_at, asset)` tuples work too."""
+    """One engagement event. Plain `(type, occurred_at, asset)` tuples work too, and
+    `occurred_at` may be given as integer microseconds since the Unix epoch (what
+    the bulk paths load, to skip building datetime objects)."""
 
     type: str
     occurred_at: dt.datetime
@@ -206,6 +210,17 @@ class Score:
             f"ICP met ({self.icp.describe()}); intent: {', '.join(i.lower() for i in self.intent)}"
         )
 
+    def breakdown_json(self) -> str:
+        """`breakdown()` as JSON text in PostgreSQL's canonical jsonb form (key order, spacing),
+        so the bulk paths can tell an unchanged breakdown by its hash."""
+        parts = []
+        for h in self.hits:
+            expires = "null" if h.expires_at is None else f'"{h.expires_at.isoformat()}"'
+            parts.append(
+                f'{{"kind": "{h.kind}", "rule": {_json_str(h.rule)}, "points": {h.points}, "expires_at": {expires}}}'
+            )
+        return "[" + ", ".join(parts) + "]"
+
     def breakdown(self) -> list[dict[str, object]]:
         """The JSON stored on the lead (`score_breakdown`)."""
         return [
@@ -222,6 +237,11 @@ class Score:
 # --- compilation -------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8192)
+def _json_str(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
 def _keyword_regex(words: Iterable[str]) -> re.Pattern[str] | None:
     """One case-insensitive regex matching any of `words` as whole words."""
     alts = sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True)
@@ -231,15 +251,32 @@ def _keyword_regex(words: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+_US_PER_DAY = 86_400_000_000
+
+
+def to_epoch_us(at: dt.datetime) -> int:
+    """Exact integer microseconds since the Unix epoch of an aware datetime."""
+    return (at - _EPOCH) // _MICROSECOND
+
+
+def from_epoch_us(us: int) -> dt.datetime:
+    return _EPOCH + dt.timedelta(microseconds=us)
+
+
 class _Engagement:
-    __slots__ = ("rule", "decay", "types", "unless", "label")
+    __slots__ = ("decay", "types", "single", "unless", "label", "need", "points", "is_intent")
 
     def __init__(self, rule: EngagementRule) -> None:
-        self.rule = rule
-        self.decay = dt.timedelta(days=rule.decay_days)
+        self.decay = rule.decay_days * _US_PER_DAY
         self.types = tuple(dict.fromkeys(rule.event_types))
+        self.single = self.types[0] if len(self.types) == 1 else ""
         self.unless = rule.unless_same_asset
         self.label = rule.name
+        self.need = max(1, rule.min_count)
+        self.points = rule.points
+        self.is_intent = rule.is_intent
 
 
 def _asset_key(asset: str) -> str:
@@ -281,6 +318,9 @@ class CompiledRules:
         self.functions = tuple((f, _keyword_regex((f.function, *f.keywords))) for f in rules.function_rules)
         self.function_names = {f.function.casefold(): f for f in rules.function_rules}
         self.engagement = tuple(_Engagement(r) for r in rules.engagement_rules)
+        self.asset_types = frozenset(
+            t for e in self.engagement if e.unless for t in (*e.types, e.unless)
+        )
         self.grades = tuple(sorted(rules.grade_bands, key=lambda g: -g.min_score))
         self._industry_memo: dict[str, tuple[IndustryCategory | None, str]] = {}
         self._title_memo: dict[str, TitleLevel | None] = {}
@@ -380,41 +420,57 @@ def fit_hits(lead: LeadFacts, rules: CompiledRules) -> tuple[list[RuleHit], Indu
 
 
 def engagement_hits(
-    events: Iterable[tuple[str, dt.datetime, str]], rules: CompiledRules, now: dt.datetime
+    events: Iterable[tuple[str, dt.datetime | int, str]], rules: CompiledRules, now: dt.datetime
 ) -> tuple[list[RuleHit], list[str]]:
-    """Active engagement rules as hits (with expiry), and the names of active intent rules."""
-    by_type: dict[str, list[tuple[dt.datetime, str]]] = {}
-    for etype, at, asset in events:
+    """Active engagement rules as hits (with expiry), and the names of active intent rules.
+
+    A rule with `min_count` k is active iff its k-th most recent qualifying
+    event is inside the window, and expires when that event leaves it.
+    """
+    # Times are compared as integer microseconds: exact, and cheap in bulk.
+    # Assets are kept only for the types a same-asset exclusion looks at.
+    asset_types = rules.asset_types
+    by_type: dict[str, list[int]] = {}
+    with_assets: dict[str, list[tuple[int, str]]] = {}
+    for etype, when, asset in events:
+        at = when if type(when) is int else to_epoch_us(when)  # type: ignore[arg-type]
         bucket = by_type.get(etype)
         if bucket is None:
-            by_type[etype] = [(at, asset)]
+            by_type[etype] = [at]
         else:
-            bucket.append((at, asset))
+            bucket.append(at)
+        if etype in asset_types:
+            with_assets.setdefault(etype, []).append((at, asset))
     hits: list[RuleHit] = []
     intent: list[str] = []
     if not by_type:
         return hits, intent
+    now_us = to_epoch_us(now)
     for eng in rules.engagement:
-        cutoff = now - eng.decay
-        excluded: set[str] | None = None
+        times: list[int] | None
         if eng.unless:
-            excluded = {_asset_key(a) for _, a in by_type.get(eng.unless, ())}
-        times: list[dt.datetime] = []
-        for etype in eng.types:
-            for at, asset in by_type.get(etype, ()):
-                if at > cutoff and not (excluded and _asset_key(asset) in excluded):
-                    times.append(at)
-        need = eng.rule.min_count
+            excluded = {_asset_key(a) for _, a in with_assets.get(eng.unless, ())}
+            times = [
+                at
+                for etype in eng.types
+                for at, asset in with_assets.get(etype, ())
+                if not (excluded and _asset_key(asset) in excluded)
+            ]
+        elif eng.single:
+            times = by_type.get(eng.single)
+            if times is None:
+                continue
+        else:
+            times = [at for etype in eng.types for at in by_type.get(etype, ())]
+        need = eng.need
         if len(times) < need:
             continue
-        if need == 1:
-            kth = max(times)
-        else:
-            times.sort(reverse=True)
-            kth = times[need - 1]
-        if eng.rule.points:
-            hits.append(RuleHit(eng.label, ENGAGEMENT, eng.rule.points, kth + eng.decay))
-        if eng.rule.is_intent:
+        kth = max(times) if need == 1 else sorted(times, reverse=True)[need - 1]
+        if kth <= now_us - eng.decay:
+            continue
+        if eng.points:
+            hits.append(RuleHit(eng.label, ENGAGEMENT, eng.points, from_epoch_us(kth + eng.decay)))
+        if eng.is_intent:
             intent.append(eng.label)
     return hits, intent
 
@@ -427,7 +483,7 @@ def grade_for(total: int, rules: CompiledRules) -> str:
 
 
 def score_lead(
-    lead: LeadFacts, events: Iterable[tuple[str, dt.datetime, str]], rules: CompiledRules, now: dt.datetime
+    lead: LeadFacts, events: Iterable[tuple[str, dt.datetime | int, str]], rules: CompiledRules, now: dt.datetime
 ) -> Score:
     """Score one lead at `now` (see the module docstring for the rules)."""
     fits, category, industry_name = fit_hits(lead, rules)
@@ -460,7 +516,7 @@ def score_lead(
 
 
 def score_many(
-    leads: Sequence[tuple[LeadFacts, Sequence[tuple[str, dt.datetime, str]]]],
+    leads: Sequence[tuple[LeadFacts, Sequence[tuple[str, dt.datetime | int, str]]]],
     rules: CompiledRules,
     now: dt.datetime,
 ) -> list[Score]:
@@ -483,6 +539,8 @@ __all__ = [
     "Score",
     "TitleLevel",
     "compile_rules",
+    "from_epoch_us",
+    "to_epoch_us",
     "engagement_hits",
     "fit_hits",
     "grade_for",

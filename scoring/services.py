@@ -9,7 +9,7 @@ and write each batch with one UPDATE.
 from __future__ import annotations
 
 import datetime as dt
-import json
+import hashlib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,12 +25,17 @@ from leads.models import Event, Lead, Stage
 from . import engine
 from .models import EngagementRule, FitBand, FunctionRule, GradeBand, IndustryCategory, RuleSet, TitleLevel
 from .selectors import (
-    FACT_COLUMNS,
+    GRADE,
+    OLD_SCORE,
+    PK,
+    QUEUE_ENTERED_AT,
+    STAGE,
     LeadRow,
     active_rules,
     events_by_lead,
     facts_of,
     lead_batches,
+    lead_rows,
     rules_cache_clear,
 )
 
@@ -126,7 +131,7 @@ class BatchResult:
 
 
 def _score_rows(
-    rows: Sequence[LeadRow], events: dict[int, list[tuple[str, dt.datetime, str]]], rules: engine.CompiledRules,
+    rows: Sequence[LeadRow], events: dict[int, list[tuple[str, dt.datetime | int, str]]], rules: engine.CompiledRules,
     now: dt.datetime,
 ) -> tuple[list[tuple[LeadRow, engine.Score]], list[int]]:
     """Score each row; rows that fail are logged and returned separately (never crash a batch)."""
@@ -141,33 +146,55 @@ def _score_rows(
     return scored, failed
 
 
-def _write_scores(scored: Sequence[tuple[LeadRow, engine.Score]], version: int | None, now: dt.datetime) -> None:
-    """One UPDATE for the whole batch (Postgres: from unnest'ed arrays)."""
+def _write_scores(scored: Sequence[tuple[LeadRow, engine.Score]], version: int | None, now: dt.datetime) -> int:
+    """Write the batch's scores with one UPDATE; returns the rows written.
+
+    On Postgres, a lead whose stored score, grade, valid_until, version and
+    breakdown all equal the new ones is not rewritten (its `scored_at` stays
+    the time that score was first computed): a full rescore after a no-op
+    costs reads, not writes.
+    """
     if not scored:
-        return
-    dumps = json.dumps
+        return 0
+    postgres = connection.vendor == "postgresql"
     ids, totals, fits, engs, breakdowns, valid, grades = [], [], [], [], [], [], []
+    md5 = hashlib.md5
     for row, s in scored:
-        ids.append(row[0])
+        text = s.breakdown_json()
+        if postgres:
+            valid_us = engine.to_epoch_us(s.valid_until) if s.valid_until is not None else None
+            digest = md5(text.encode(), usedforsecurity=False).hexdigest()
+            new = (s.total, s.fit, s.engagement, version, valid_us, digest)
+            if row[OLD_SCORE] == new and row[GRADE] == s.grade:
+                continue
+        ids.append(row[PK])
         totals.append(s.total)
         fits.append(s.fit)
         engs.append(s.engagement)
-        breakdowns.append(dumps(s.breakdown(), ensure_ascii=False))
+        breakdowns.append(text)
         valid.append(s.valid_until)
         grades.append(s.grade)
+    if not ids:
+        return 0
     table = Lead._meta.db_table
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
+    if postgres:
+        import psycopg
+
+        connection.ensure_connection()
+        # Server-side binding of binary arrays: Django's client-side binding
+        # (and text arrays) would escape every JSON document in Python.
+        with psycopg.Cursor(connection.connection) as cur:
             cur.execute(
                 f"""UPDATE {table} AS l SET score_total = v.total, score_fit = v.fit, score_engagement = v.eng,
                         score_breakdown = v.breakdown::jsonb, score_valid_until = v.valid_until,
                         grade = v.grade, scored_at = %s, score_version = %s
-                    FROM unnest(%s::bigint[], %s::int[], %s::int[], %s::int[], %s::text[], %s::timestamptz[],
-                                %s::text[]) AS v(id, total, fit, eng, breakdown, valid_until, grade)
+                    FROM unnest(%b::bigint[], %b::int[], %b::int[], %b::int[], %b::text[], %b::timestamptz[],
+                                %b::text[]) AS v(id, total, fit, eng, breakdown, valid_until, grade)
                     WHERE l.id = v.id""",  # noqa: S608 - the table name is ours, values are parameters
                 [now, version, ids, totals, fits, engs, breakdowns, valid, grades],
             )
-        else:
+    else:
+        with connection.cursor() as cur:
             cur.executemany(
                 f"""UPDATE {table} SET score_total = %s, score_fit = %s, score_engagement = %s,
                         score_breakdown = %s, score_valid_until = %s, grade = %s, scored_at = %s,
@@ -177,21 +204,21 @@ def _write_scores(scored: Sequence[tuple[LeadRow, engine.Score]], version: int |
                     for i, t, f, e, b, v, g in zip(ids, totals, fits, engs, breakdowns, valid, grades, strict=True)
                 ],
             )
+    return len(ids)
 
 
 def _apply_batch_effects(scored: Iterable[tuple[LeadRow, engine.Score]], now: dt.datetime) -> int:
     """Lifecycle effects for the rows whose new score calls for one; returns grade changes."""
-    grade_i, stage_i, queue_i = (FACT_COLUMNS.index(c) for c in ("grade", "stage", "queue_entered_at"))
     todo: dict[int, tuple[str, engine.Score]] = {}
     changed = 0
     for row, s in scored:
-        old_grade = row[grade_i]
+        old_grade = row[GRADE]
         changed += s.grade != old_grade
-        at_lead = row[stage_i] == Stage.LEAD
+        at_lead = row[STAGE] == Stage.LEAD
         if (
             s.grade != old_grade
             or (at_lead and s.qualifies_mql)
-            or (at_lead and s.grade == "C" and s.icp.met and row[queue_i] is None)
+            or (at_lead and s.grade == "C" and s.icp.met and row[QUEUE_ENTERED_AT] is None)
         ):
             todo[row[0]] = (old_grade, s)
     if todo:
@@ -213,7 +240,7 @@ def _rescore_rows(
     _write_scores(scored, rules.version, now)
     if failed:
         Lead.objects.filter(pk__in=failed).update(score_valid_until=now + FAILED_RETRY)
-    changed = _apply_batch_effects(scored, now) if effects else sum(s.grade != r[7] for r, s in scored)
+    changed = _apply_batch_effects(scored, now) if effects else sum(s.grade != r[GRADE] for r, s in scored)
     return BatchResult(loaded=len(rows), changed_grade=changed)
 
 
@@ -229,7 +256,7 @@ def leads_rescore_due(*, now: dt.datetime, batch_size: int = 1000) -> BatchResul
         qs = Lead.objects.filter(score_valid_until__lte=now).order_by("score_valid_until")
         if connection.vendor == "postgresql":
             qs = qs.select_for_update(skip_locked=True, of=("self",))
-        rows = list(qs.values_list(*FACT_COLUMNS)[:batch_size])
+        rows = list(lead_rows(qs)[:batch_size])
         if not rows:
             return BatchResult(loaded=0, changed_grade=0)
         result = _rescore_rows(rows, active_rules(), now, effects=True, contiguous=False)

@@ -34,7 +34,8 @@ class Command(BaseCommand):
             )
         else:
             count = 0
-            with tqdm(total=services.leads_due_count(now=now), unit="lead", desc="rescore", disable=not progress) as bar:
+            due = services.leads_due_count(now=now)
+            with tqdm(total=due, unit="lead", desc="rescore", disable=not progress) as bar:
                 while True:
                     result = services.leads_rescore_due(now=now, batch_size=opts["batch"])
                     count += result.loaded
