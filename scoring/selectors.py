@@ -244,6 +244,10 @@ class Preview:
     mql_after: int = 0
     examples: list[PreviewChange] = field(default_factory=list)
 
+    @property
+    def mql_delta(self) -> int:
+        return self.mql_after - self.mql_before
+
     def grade_rows(self) -> list[tuple[str, int, int, int]]:
         return [
             (g, self.grades_before[g], self.grades_after[g], self.grades_after[g] - self.grades_before[g])
