@@ -222,13 +222,13 @@ class RuleSetAdmin(admin.ModelAdmin):
             "published": published,
             "preview": preview,
             "problems": services.rule_set_problems(rule_set) if rule_set.is_editable else [],
-            "can_publish": rule_set.is_editable and super().has_change_permission(request, rule_set),
+            "can_publish": self.has_change_permission(request, rule_set),
         }
         return TemplateResponse(request, "admin/scoring/ruleset/preview.html", context)
 
     def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         rule_set = get_object_or_404(RuleSet, pk=pk)
-        if request.method != "POST" or not super().has_change_permission(request, rule_set):
+        if request.method != "POST" or not self.has_change_permission(request, rule_set):
             raise PermissionDenied
         try:
             marked = services.rule_set_publish(rule_set=rule_set, user=_user(request), now=timezone.now())
