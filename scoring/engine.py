@@ -293,6 +293,8 @@ class CompiledRules:
         self.rules = rules
         self.version = rules.version
         self.longest_window = rules.longest_window
+        # Per attribute: bands as (low, low_inclusive, high, high_inclusive, hit) with the
+        # hit built once (hits are immutable, so leads share them), and a memo by value.
         self.bands = tuple(
             (
                 attr,
@@ -302,11 +304,11 @@ class CompiledRules:
                         b.low_inclusive,
                         float(b.high) if b.high is not None else None,
                         b.high_inclusive,
-                        f"{label}: {b.label}",
-                        b.points,
+                        RuleHit(f"{label}: {b.label}", FIT, b.points) if b.points else None,
                     )
                     for b in sorted(rules.fit_bands.get(attr, ()), key=_band_order)
                 ),
+                {},
             )
             for attr, label in NUMERIC_ATTRIBUTES
         )
@@ -322,40 +324,48 @@ class CompiledRules:
             t for e in self.engagement if e.unless for t in (*e.types, e.unless)
         )
         self.grades = tuple(sorted(rules.grade_bands, key=lambda g: -g.min_score))
-        self._industry_memo: dict[str, tuple[IndustryCategory | None, str]] = {}
-        self._title_memo: dict[str, TitleLevel | None] = {}
+        self.title_hits = {
+            lvl: RuleHit(f"Title: {lvl.name}", FIT, lvl.points) for lvl in rules.title_levels if lvl.points
+        }
+        self._industry_memo: dict[str, tuple[IndustryCategory | None, str, RuleHit | None]] = {}
+        self._title_memo: dict[str, RuleHit | None] = {}
         self._function_memo: dict[tuple[str, str], tuple[str, bool]] = {}
 
     # Keyword lookups --------------------------------------------------------
 
-    def industry(self, text: str) -> tuple[IndustryCategory | None, str]:
-        """The industry's category (None if unknown or missing) and the name to show."""
-        hit = self._industry_memo.get(text)
-        if hit is None:
+    def industry(self, text: str) -> tuple[IndustryCategory | None, str, RuleHit | None]:
+        """The industry's category (None if unknown or missing), the name to show, and its fit hit."""
+        found = self._industry_memo.get(text)
+        if found is None:
             name = " ".join(text.split())
-            hit = (None, name)
+            found = (None, name, None)
             if name:
                 for cat, rx in self.industries:
                     if rx is not None and rx.search(name):
-                        hit = (cat, name)
+                        hit = RuleHit(f"Industry: {cat.name} ({name})", FIT, cat.points) if cat.points else None
+                        found = (cat, name, hit)
                         break
-            self._industry_memo[text] = hit
-        return hit
+            _remember(self._industry_memo, text, found)
+        return found
 
     def title_level(self, title: str) -> TitleLevel | None:
+        """The title's level: the first (by points) whose keyword it contains, else 'any other title'."""
+        if not title.strip():
+            return None
+        for lvl, rx in self.titles:
+            if rx is not None and rx.search(title):
+                return lvl
+        return self.title_other
+
+    def title_hit(self, title: str) -> RuleHit | None:
         try:
             return self._title_memo[title]
         except KeyError:
             pass
-        level = None
-        if title.strip():
-            level = self.title_other
-            for lvl, rx in self.titles:
-                if rx is not None and rx.search(title):
-                    level = lvl
-                    break
-        self._title_memo[title] = level
-        return level
+        level = self.title_level(title)
+        hit = self.title_hits.get(level) if level is not None else None
+        _remember(self._title_memo, title, hit)
+        return hit
 
     def function(self, submitted: str, title: str) -> tuple[str, bool]:
         """The lead's function (S3: submitted, else inferred from the title) and whether it meets the ICP."""
@@ -363,7 +373,7 @@ class CompiledRules:
         hit = self._function_memo.get(key)
         if hit is None:
             hit = self._function(submitted.strip(), title)
-            self._function_memo[key] = hit
+            _remember(self._function_memo, key, hit)
         return hit
 
     def _function(self, submitted: str, title: str) -> tuple[str, bool]:
@@ -382,6 +392,16 @@ class CompiledRules:
         return "", False
 
 
+# Memos are bounded: a long-lived worker sees many distinct titles and values.
+MEMO_LIMIT = 50_000
+
+
+def _remember(memo: dict, key: object, value: object) -> None:  # type: ignore[type-arg]
+    if len(memo) >= MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
+
+
 def _band_order(band: Band) -> tuple[int, float]:
     # Where two bands touch, the band that starts at the shared value wins (S8).
     return (0 if band.low is not None else 1, -float(band.low) if band.low is not None else 0.0)
@@ -397,26 +417,36 @@ def compile_rules(rules: Rules) -> CompiledRules:
 def fit_hits(lead: LeadFacts, rules: CompiledRules) -> tuple[list[RuleHit], IndustryCategory | None, str]:
     """Fit rule hits (points > 0 only), the industry category, and the industry name."""
     hits: list[RuleHit] = []
-    category, industry_name = rules.industry(lead.industry)
-    if category is not None and category.points:
-        hits.append(RuleHit(f"Industry: {category.name} ({industry_name})", FIT, category.points))
-    for attr, bands in rules.bands:
+    category, industry_name, industry_hit = rules.industry(lead.industry)
+    if industry_hit is not None:
+        hits.append(industry_hit)
+    for attr, bands, memo in rules.bands:
         raw = getattr(lead, attr)
         if raw is None:
             continue
-        value = float(raw)
-        for low, low_incl, high, high_incl, label, points in bands:
-            if low is not None and (value < low or (value == low and not low_incl)):
-                continue
-            if high is not None and (value > high or (value == high and not high_incl)):
-                continue
-            if points:
-                hits.append(RuleHit(label, FIT, points))
-            break
-    level = rules.title_level(lead.title)
-    if level is not None and level.points:
-        hits.append(RuleHit(f"Title: {level.name}", FIT, level.points))
+        try:
+            hit = memo[raw]
+        except KeyError:
+            hit = _band_hit(float(raw), bands)
+            _remember(memo, raw, hit)
+        if hit is not None:
+            hits.append(hit)
+    title_hit = rules.title_hit(lead.title)
+    if title_hit is not None:
+        hits.append(title_hit)
     return hits, category, industry_name
+
+
+def _band_hit(
+    value: float, bands: tuple[tuple[float | None, bool, float | None, bool, RuleHit | None], ...]
+) -> RuleHit | None:
+    for low, low_incl, high, high_incl, hit in bands:
+        if low is not None and (value < low or (value == low and not low_incl)):
+            continue
+        if high is not None and (value > high or (value == high and not high_incl)):
+            continue
+        return hit
+    return None
 
 
 def engagement_hits(
@@ -449,6 +479,8 @@ def engagement_hits(
     for eng in rules.engagement:
         times: list[int] | None
         if eng.unless:
+            if not any(etype in with_assets for etype in eng.types):
+                continue
             excluded = {_asset_key(a) for _, a in with_assets.get(eng.unless, ())}
             times = [
                 at

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import CharField, F, QuerySet, Value
+from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.dateparse import parse_datetime
 
@@ -44,7 +44,7 @@ FACT_COLUMNS = (
     "score_engagement",
     "score_version",
     "old_valid_us",  # stored score_valid_until as epoch µs (Postgres) or datetime
-    "old_breakdown_md5",  # md5 of the stored breakdown's jsonb text (Postgres) or None
+    "old_breakdown_md5",  # md5 of the stored breakdown's jsonb text (Postgres) or the breakdown
 )
 LeadRow = tuple[Any, ...]
 PK, GRADE, STAGE, QUEUE_ENTERED_AT = 0, 7, 8, 9
@@ -59,7 +59,7 @@ def lead_rows(qs: QuerySet[Lead]) -> QuerySet[Lead]:
             old_breakdown_md5=RawSQL("md5(score_breakdown::text)", ()),
         )
     else:
-        qs = qs.annotate(old_valid_us=F("score_valid_until"), old_breakdown_md5=Value(None, CharField()))
+        qs = qs.annotate(old_valid_us=F("score_valid_until"), old_breakdown_md5=F("score_breakdown"))
     return qs.values_list(*FACT_COLUMNS)
 
 

@@ -146,27 +146,32 @@ def _score_rows(
     return scored, failed
 
 
-def _write_scores(scored: Sequence[tuple[LeadRow, engine.Score]], version: int | None, now: dt.datetime) -> int:
-    """Write the batch's scores with one UPDATE; returns the rows written.
+def _write_scores(
+    scored: Sequence[tuple[LeadRow, engine.Score]], version: int | None, now: dt.datetime
+) -> list[tuple[LeadRow, engine.Score]]:
+    """Write the batch's changed scores with one UPDATE; returns the rows written.
 
-    On Postgres, a lead whose stored score, grade, valid_until, version and
-    breakdown all equal the new ones is not rewritten (its `scored_at` stays
-    the time that score was first computed): a full rescore after a no-op
-    costs reads, not writes.
+    A lead whose stored score, grade, valid_until, version and breakdown all
+    equal the new ones is not rewritten (its `scored_at` stays the time that
+    score was computed): a full rescore after a no-op costs reads, not writes,
+    and lifecycle effects follow only scores that changed.
     """
-    if not scored:
-        return 0
     postgres = connection.vendor == "postgresql"
+    written: list[tuple[LeadRow, engine.Score]] = []
     ids, totals, fits, engs, breakdowns, valid, grades = [], [], [], [], [], [], []
     md5 = hashlib.md5
     for row, s in scored:
         text = s.breakdown_json()
-        if postgres:
-            valid_us = engine.to_epoch_us(s.valid_until) if s.valid_until is not None else None
-            digest = md5(text.encode(), usedforsecurity=False).hexdigest()
-            new = (s.total, s.fit, s.engagement, version, valid_us, digest)
-            if row[OLD_SCORE] == new and row[GRADE] == s.grade:
+        old = row[OLD_SCORE]
+        if row[GRADE] == s.grade and old[:4] == (s.total, s.fit, s.engagement, version):
+            if postgres:
+                valid_us = engine.to_epoch_us(s.valid_until) if s.valid_until is not None else None
+                same = old[4] == valid_us and old[5] == md5(text.encode(), usedforsecurity=False).hexdigest()
+            else:
+                same = old[4] == s.valid_until and old[5] == s.breakdown()
+            if same:
                 continue
+        written.append((row, s))
         ids.append(row[PK])
         totals.append(s.total)
         fits.append(s.fit)
@@ -175,7 +180,7 @@ def _write_scores(scored: Sequence[tuple[LeadRow, engine.Score]], version: int |
         valid.append(s.valid_until)
         grades.append(s.grade)
     if not ids:
-        return 0
+        return written
     table = Lead._meta.db_table
     if postgres:
         import psycopg
@@ -204,7 +209,7 @@ def _write_scores(scored: Sequence[tuple[LeadRow, engine.Score]], version: int |
                     for i, t, f, e, b, v, g in zip(ids, totals, fits, engs, breakdowns, valid, grades, strict=True)
                 ],
             )
-    return len(ids)
+    return written
 
 
 def _apply_batch_effects(scored: Iterable[tuple[LeadRow, engine.Score]], now: dt.datetime) -> int:
@@ -237,10 +242,10 @@ def _rescore_rows(
     else:
         events = events_by_lead(lead_ids=[r[0] for r in rows], since=since)
     scored, failed = _score_rows(rows, events, rules, now)
-    _write_scores(scored, rules.version, now)
+    written = _write_scores(scored, rules.version, now)
     if failed:
         Lead.objects.filter(pk__in=failed).update(score_valid_until=now + FAILED_RETRY)
-    changed = _apply_batch_effects(scored, now) if effects else sum(s.grade != r[GRADE] for r, s in scored)
+    changed = _apply_batch_effects(written, now) if effects else sum(s.grade != r[GRADE] for r, s in written)
     return BatchResult(loaded=len(rows), changed_grade=changed)
 
 

@@ -132,3 +132,17 @@ def test_rescore_without_all_touches_only_due_leads(intake):
     scored = dict(Lead.objects.values_list("email", "scored_at"))
     assert scored["pricing@steel.example.in"] == T0 + dt.timedelta(days=31)
     assert scored["demo@steel.example.in"] == T0
+
+
+def test_a_full_rescore_that_changes_nothing_writes_nothing_and_fires_no_hooks(intake, grade_changes):
+    with time_machine.travel(T0, tick=False):
+        submit(intake, "demo@steel.example.in", "demo_request", **STEEL_VP)
+        submit(intake, "cold@bank.example.in", None, industry="Banking")
+    grade_changes.clear()
+    before = list(Lead.objects.order_by("pk").values_list("scored_at", "score_total", "grade", "score_breakdown"))
+
+    with time_machine.travel(T0 + dt.timedelta(hours=5), tick=False):
+        call_command("rescore", "--all", verbosity=0)
+
+    assert list(Lead.objects.order_by("pk").values_list("scored_at", "score_total", "grade", "score_breakdown")) == before
+    assert grade_changes == []
