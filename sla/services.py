@@ -416,8 +416,9 @@ def clock_breach(*, clock_id: int, now: dt.datetime) -> bool:
         if clock is None or clock.state != State.RUNNING or clock.due_at > now:
             return False
         if clock.kind == Kind.DATA_COMPLETE and not missing_data(clock.lead):
-            # Marketing completed the package since MQL; it was done before the deadline.
-            clocks_stop(clocks=[clock], at=now, note="complete")
+            # Marketing completed the package since MQL; its last update is when (no hook tells us sooner).
+            done_at = min(clock.lead.updated_at or now, now)
+            clocks_stop(clocks=[clock], at=done_at, note="completed")
             return False
         claimed = SlaClock.objects.filter(pk=clock_id, state=State.RUNNING, due_at__lte=now).update(
             state=State.BREACHED, breached_at=clock.due_at, warn_at=None
