@@ -140,7 +140,7 @@ def _write(rows: list[Notification]) -> list[Notification]:
     ids = list(Notification.objects.filter(key__in=[r.key for r in fresh]).values_list("pk", flat=True))
     if ids:
         transaction.on_commit(lambda: enqueue(ids))
-    return fresh
+    return list(Notification.objects.filter(pk__in=ids).order_by("pk"))
 
 
 def enqueue(ids: Iterable[int], *, countdown: float | None = None) -> int:

@@ -103,7 +103,8 @@ class CeleryWorker:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:
-                self.proc.wait(15)
+                # A test worker has nothing worth a long warm shutdown.
+                self.proc.wait(3)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
