@@ -9,11 +9,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from leads.models import Event
-from notifications.messages import mql_alert  # noqa: F401 - the builder the alert uses
 from notifications.models import DeliveryAttempt, Notification
 from notifications.services import Message, notify
+from tests.support import fixtures
 from tests.support.factories import make_complete_lead, make_member, to_mql
-from tests.support.fixtures import SLACK_CHANNEL, alert_stack, alerts  # noqa: F401
+from tests.support.fixtures import SLACK_CHANNEL
+
+# The module-scoped worker stack and the per-test switch (tests/support/fixtures.py).
+alert_stack, alerts = fixtures.alert_stack, fixtures.alerts
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -106,10 +109,11 @@ def test_an_invalid_token_fails_for_good_and_is_visible_without_retrying(alerts)
 
     alerts.slack.wait_for(lambda reqs: len(reqs) >= 1, timeout=5)
     deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and Notification.objects.get(key="test:badtoken:slack:channel").status != "failed":
-        time.sleep(0.1)
-
     row = Notification.objects.get(key="test:badtoken:slack:channel")
+    while time.monotonic() < deadline and row.status != "failed":
+        time.sleep(0.1)
+        row.refresh_from_db()
+
     assert row.status == "failed"
     assert "invalid_auth" in row.last_error
     time.sleep(1)

@@ -160,7 +160,9 @@ def test_the_sweeper_republishes_rows_that_were_never_enqueued(channels):
     assert channels == [([row.pk], None)]
 
 
-def test_a_failed_notification_can_be_retried_from_admin(channels, phone, admin_user, django_capture_on_commit_callbacks):
+def test_a_failed_notification_can_be_retried_from_admin(
+    channels, phone, admin_user, django_capture_on_commit_callbacks
+):
     phone.then(Scripted(400, "bad"))
     (row,) = notify(key="k10", message=Message(subject="s", text="t"), phone=True, now=T0)
     assert deliver(row.pk, T0) == "failed"

@@ -1,6 +1,7 @@
 """Fixtures for tests that need the real delivery path. Import them into the test module:
 
-    from tests.support.fixtures import alert_stack, alerts  # noqa: F401
+    from tests.support import fixtures
+    alert_stack, alerts = fixtures.alert_stack, fixtures.alerts
 
 `alert_stack` (module scope) starts the fakes, a private Redis (or uses
 REDIS_URL) and one real Celery worker with embedded beat for the whole module;
