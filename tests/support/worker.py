@@ -117,7 +117,7 @@ def point_app_at(broker_url: str) -> None:
     from slaops.celery import app
 
     app.conf.broker_url = broker_url
-    app.conf.broker_transport_options = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
+    app.conf.broker_transport_options = {"visibility_timeout": 3600, "socket_connect_timeout": 2, "socket_timeout": 5}
     try:
         app.pool.force_close_all()
     except Exception:  # noqa: BLE001, S110 - nothing to close yet
