@@ -70,7 +70,7 @@ def alert_stack(django_db_setup, django_db_blocker) -> Iterator[AlertStack]:  # 
     if redis is not None:
         redis.start()
     broker = redis.url if redis is not None else settings.REDIS_URL
-    point_app_at(broker)
+    point_app_at(broker, {"visibility_timeout": 3600, "socket_connect_timeout": 2, "socket_timeout": 5})
     worker = CeleryWorker(
         {"DATABASE_URL": test_database_url(), "REDIS_URL": broker, **channel_env(slack, smtp, phone)}
     )

@@ -112,12 +112,14 @@ class CeleryWorker:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def point_app_at(broker_url: str) -> None:
+def point_app_at(broker_url: str, options: dict | None = None) -> None:
     """Make this (test) process publish to `broker_url`, dropping pooled connections to the old one."""
+    from django.conf import settings
+
     from slaops.celery import app
 
     app.conf.broker_url = broker_url
-    app.conf.broker_transport_options = {"visibility_timeout": 3600, "socket_connect_timeout": 2, "socket_timeout": 5}
+    app.conf.broker_transport_options = options if options is not None else settings.CELERY_BROKER_TRANSPORT_OPTIONS
     try:
         app.pool.force_close_all()
     except Exception:  # noqa: BLE001, S110 - nothing to close yet
