@@ -127,6 +127,13 @@ def source_get_or_create(*, campaign: str = "", channel: str = "", content: str 
     campaign, channel, content = campaign.strip(), channel.strip(), content.strip()
     if not (campaign or channel or content):
         return None
+    # Nearly every submission names a source that exists: find it with one
+    # joined query; only a new campaign/source takes the get_or_create path.
+    known = (
+        Source.objects.filter(campaign__name=campaign) if campaign else Source.objects.filter(campaign__isnull=True)
+    ).filter(channel=channel, content=content).first()
+    if known is not None:
+        return known
     camp = None
     if campaign:
         camp, _ = Campaign.objects.get_or_create(name=campaign, defaults={"channel": channel})

@@ -10,6 +10,7 @@ from typing import Any
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -105,7 +106,10 @@ class SubmissionCreateView(APIView):
                 lead, created = submission_receive(data=inp.validated_data, actor=_actor(request), now=now)
             except DjangoValidationError as exc:
                 _raise_as_drf(exc)
-            body = LeadOutput(lead_list_queryset().get(pk=lead.pk)).data
+            # The service leaves `lead` current (score, stage, owner are set on the
+            # object): only its clocks are read, not the whole row again.
+            prefetch_related_objects([lead], "sla_clocks")
+            body = LeadOutput(lead).data
             code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
             if record is not None:
                 record.status_code = code
