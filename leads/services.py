@@ -231,11 +231,10 @@ def events_record(*, items: list[dict[str, Any]], actor: Actor, now: dt.datetime
             for item in items
         ]
     )
-    touched = []
-    for email in sorted({normalise_email(item["email"]) for item in items}):
-        lead = leads[email]
-        scoring_services.lead_rescore(lead=lead, now=now, actor=actor)
-        touched.append(lead)
+    # One rescore pass for all the batch's leads: a fixed number of queries
+    # for up to 1000 events, not a few per lead.
+    touched = [leads[email] for email in sorted(emails)]
+    scoring_services.leads_rescore(lead_ids=[lead.pk for lead in touched], now=now)
     return touched
 
 

@@ -71,3 +71,59 @@ def test_an_sdr_sees_the_lead_list_in_the_same_queries_whatever_their_book_size(
     many = _queries(lambda: api.get("/api/v1/leads/"))
 
     assert many == few
+
+
+def _submission(email: str, event: str = "website_visit") -> dict:
+    return {
+        "email": email,
+        "first_name": "Asha",
+        "title": "Software Engineer",
+        "company": "Infotech",
+        "industry": "IT services",
+        "employees": 120,
+        "source": {"campaign": "Organic Website", "channel": "organic", "content": "Blog"},
+        "event": {"type": event},
+    }
+
+
+def test_a_new_submission_is_stored_and_scored_in_a_bounded_number_of_queries(intake, django_assert_max_num_queries):
+    intake.post("/api/v1/submissions/", _submission("first@infotech.example.in"), format="json")  # source exists
+
+    with django_assert_max_num_queries(16):
+        resp = intake.post("/api/v1/submissions/", _submission("second@infotech.example.in"), format="json")
+
+    assert resp.status_code == 201
+    assert resp.json()["score"]["fit"] > 0
+
+
+def test_a_repeat_submission_costs_the_same_queries_however_many_events_the_lead_has(intake):
+    intake.post("/api/v1/submissions/", _submission("few@infotech.example.in"), format="json")
+    intake.post("/api/v1/submissions/", _submission("many@infotech.example.in"), format="json")
+    from django.utils import timezone
+
+    many = Lead.objects.get(email="many@infotech.example.in")
+    Event.objects.bulk_create(Event(lead=many, type="email_open", occurred_at=timezone.now()) for _ in range(40))
+
+    few_q = _queries(lambda: intake.post("/api/v1/submissions/", _submission("few@infotech.example.in"), format="json"))
+    many_q = _queries(
+        lambda: intake.post("/api/v1/submissions/", _submission("many@infotech.example.in"), format="json")
+    )
+
+    assert many_q == few_q
+
+
+def test_a_batch_of_events_for_twenty_leads_costs_no_more_queries_than_for_two(intake):
+    emails = [f"lead{i}@infotech.example.in" for i in range(20)]
+    for email in emails:
+        intake.post("/api/v1/submissions/", _submission(email), format="json")
+
+    def batch(n: int) -> object:
+        return intake.post(
+            "/api/v1/events/", [{"email": e, "type": "email_open"} for e in emails[:n]], format="json"
+        )
+
+    two = _queries(lambda: batch(2))
+    twenty = _queries(lambda: batch(20))
+
+    assert twenty == two
+    assert len(batch(20).json()["leads"]) == 20
