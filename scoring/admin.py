@@ -156,7 +156,12 @@ class RuleSetAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):  # type: ignore[no-untyped-def]
-        for obj in queryset:
+        # The bulk action checks permission per model, not per row: never delete a live or archived set.
+        kept = queryset.exclude(status=RuleSet.Status.DRAFT).count()
+        if kept:
+            self.message_user(request, f"Kept {kept} published or archived rule set(s); only drafts are deleted.",
+                              messages.WARNING)
+        for obj in queryset.filter(status=RuleSet.Status.DRAFT):
             self.delete_model(request, obj)
 
     def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]

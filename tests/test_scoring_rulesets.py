@@ -168,3 +168,16 @@ def test_a_draft_without_grade_bands_cannot_be_published():
     with pytest.raises(ValueError, match="grade"):
         services.rule_set_publish(rule_set=draft, user=None, now=dt.datetime.now(dt.UTC))
     assert RuleSet.objects.get(status="published").version == 1
+
+
+def test_the_bulk_delete_action_refuses_the_live_set_and_deletes_drafts_with_an_audit_entry(mops):
+    v1 = RuleSet.objects.get(version=1)
+    draft = services.rule_set_clone(rule_set=v1, user=None)
+    delete = {"action": "delete_selected", "post": "yes"}
+
+    refused = mops.post("/admin/scoring/ruleset/", {**delete, "_selected_action": [v1.pk, draft.pk]})
+    deleted = mops.post("/admin/scoring/ruleset/", {**delete, "_selected_action": [draft.pk]})
+
+    assert (refused.status_code, deleted.status_code) == (403, 302)
+    assert list(RuleSet.objects.values_list("version", flat=True)) == [1]
+    assert AuditEntry.objects.filter(action="delete", object_type="scoring.ruleset").count() == 1
