@@ -195,3 +195,16 @@ def test_the_sweep_skips_a_lead_another_transaction_holds_and_takes_it_next_time
 
     assert (first.loaded, second.loaded) == (1, 1)
     assert set(Lead.objects.values_list("score_total", flat=True)) == {50}
+
+
+def test_bulk_written_times_compare_like_orm_written_ones(intake):
+    with time_machine.travel(T0, tick=False):
+        submit(intake, "pricing@steel.example.in", "pricing_page_visit", **STEEL_VP)
+    Lead.objects.update(score_version=None)  # force the bulk path to rewrite the row
+    with time_machine.travel(T0 + dt.timedelta(minutes=1), tick=False):
+        call_command("rescore", "--all", verbosity=0)
+    due_at = T0 + dt.timedelta(days=30)
+
+    assert Lead.objects.get().score_valid_until == due_at
+    assert not Lead.objects.filter(score_valid_until__lt=due_at).exists()
+    assert Lead.objects.filter(score_valid_until__lte=due_at, scored_at=T0 + dt.timedelta(minutes=1)).count() == 1
