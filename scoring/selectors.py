@@ -157,7 +157,11 @@ def facts_of(row: LeadRow) -> engine.LeadFacts:
 
 
 def events_by_lead(
-    *, lead_ids: Sequence[int] | None = None, pk_range: tuple[int, int] | None = None, since: dt.datetime
+    *,
+    lead_ids: Sequence[int] | None = None,
+    pk_range: tuple[int, int] | None = None,
+    since: dt.datetime,
+    asset_types: Iterable[str] | None = None,
 ) -> dict[int, list[tuple[str, dt.datetime | int, str]]]:
     """Events at or after `since` of the given leads (by ids or an inclusive pk range), grouped by lead.
 
@@ -165,7 +169,7 @@ def events_by_lead(
     either): building 100k+ datetimes per second would dominate a full rescore.
     """
     if connection.vendor == "postgresql":
-        return _events_by_lead_pg(lead_ids=lead_ids, pk_range=pk_range, since=since)
+        return _events_by_lead_pg(lead_ids=lead_ids, pk_range=pk_range, since=since, asset_types=asset_types)
     qs = Event.objects.filter(occurred_at__gte=since)
     if pk_range is not None:
         qs = qs.filter(lead_id__gte=pk_range[0], lead_id__lte=pk_range[1])
@@ -175,18 +179,25 @@ def events_by_lead(
 
 
 def _events_by_lead_pg(
-    *, lead_ids: Sequence[int] | None, pk_range: tuple[int, int] | None, since: dt.datetime
+    *,
+    lead_ids: Sequence[int] | None,
+    pk_range: tuple[int, int] | None,
+    since: dt.datetime,
+    asset_types: Iterable[str] | None,
 ) -> dict[int, list[tuple[str, dt.datetime | int, str]]]:
     table = Event._meta.db_table
+    # Assets matter only to same-asset exclusions: don't ship the rest.
+    asset = "asset" if asset_types is None else "CASE WHEN type = ANY(%s) THEN asset ELSE '' END"
+    head = [] if asset_types is None else [list(asset_types)]
     if pk_range is not None:
         where, params = "lead_id BETWEEN %s AND %s", [pk_range[0], pk_range[1]]
     else:
         where, params = "lead_id = ANY(%s)", [list(lead_ids or ())]
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT lead_id, type, (EXTRACT(EPOCH FROM occurred_at) * 1000000)::bigint, asset "  # noqa: S608
+            f"SELECT lead_id, type, (EXTRACT(EPOCH FROM occurred_at) * 1000000)::bigint, {asset} "  # noqa: S608
             f"FROM {table} WHERE {where} AND occurred_at >= %s",
-            [*params, since],
+            [*head, *params, since],
         )
         return _group(cur.fetchall())
 
@@ -268,7 +279,9 @@ def rule_set_preview(
     since = now - max(before.longest_window, after.longest_window)
     out = Preview()
     for rows in lead_batches(batch_size=batch_size):
-        events = events_by_lead(pk_range=(rows[0][0], rows[-1][0]), since=since)
+        events = events_by_lead(
+            pk_range=(rows[0][0], rows[-1][0]), since=since, asset_types=before.asset_types | after.asset_types
+        )
         changed_ids = []
         for row in rows:
             facts = facts_of(row)

@@ -241,9 +241,9 @@ def _rescore_rows(
 ) -> BatchResult:
     since = now - rules.longest_window
     if contiguous:
-        events = events_by_lead(pk_range=(rows[0][0], rows[-1][0]), since=since)
+        events = events_by_lead(pk_range=(rows[0][0], rows[-1][0]), since=since, asset_types=rules.asset_types)
     else:
-        events = events_by_lead(lead_ids=[r[0] for r in rows], since=since)
+        events = events_by_lead(lead_ids=[r[0] for r in rows], since=since, asset_types=rules.asset_types)
     scored, failed = _score_rows(rows, events, rules, now)
     written = _write_scores(scored, rules.version, now)
     if failed:
