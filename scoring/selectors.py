@@ -213,14 +213,18 @@ def _group(rows: Iterable[tuple[int, str, Any, str]]) -> dict[int, list[tuple[st
     return grouped
 
 
-def lead_batches(*, batch_size: int, lock: bool = False) -> Iterator[list[LeadRow]]:
+def lead_batches(*, batch_size: int, lock: bool = False, every: int = 1) -> Iterator[list[LeadRow]]:
     """Every lead's `FACT_COLUMNS`, `batch_size` at a time, by keyset pagination on pk.
 
-    With `lock`, each batch's rows are locked (the caller holds a transaction per batch).
+    With `lock`, each batch's rows are locked (the caller holds a transaction per
+    batch). With `every` > 1, only leads whose pk is a multiple of it (a sample).
     """
     last = 0
+    base = Lead.objects.all()
+    if every > 1:
+        base = base.alias(sample=F("pk") % every).filter(sample=0)
     while True:
-        qs = Lead.objects.filter(pk__gt=last).order_by("pk")
+        qs = base.filter(pk__gt=last).order_by("pk")
         if lock:
             qs = qs.select_for_update(of=("self",))
         rows = list(lead_rows(qs)[:batch_size])
@@ -251,6 +255,7 @@ class Preview:
     grades_before: Counter[str] = field(default_factory=Counter)
     grades_after: Counter[str] = field(default_factory=Counter)
     changed_grade: int = 0
+    sampled_every: int = 1  # 1: every lead scored; k: one lead in k, counts scaled by k
     mql_before: int = 0
     mql_after: int = 0
     examples: list[PreviewChange] = field(default_factory=list)
@@ -266,22 +271,36 @@ class Preview:
         ]
 
 
+# Above this many leads the preview scores an even sample, so the page answers in seconds.
+PREVIEW_FULL_LIMIT = 50_000
+
+
 def rule_set_preview(
-    *, rule_set: RuleSet, now: dt.datetime, batch_size: int = 2000, max_examples: int = 20
+    *,
+    rule_set: RuleSet,
+    now: dt.datetime,
+    batch_size: int = 2000,
+    max_examples: int = 20,
+    full_limit: int = PREVIEW_FULL_LIMIT,
 ) -> Preview:
-    """Score every current lead under the published rules and under `rule_set`.
+    """Score current leads under the published rules and under `rule_set`.
 
     "MQL" counts leads for which S3 holds (score, ICP and intent) under each set.
-    Streams leads in batches, so memory stays flat on big tables.
+    Streams leads in batches, so memory stays flat. Beyond `full_limit` leads it
+    scores every k-th lead by id and scales the counts by k (an estimate).
     """
     before = active_rules()
     after = compiled_rules_for(rule_set)
     since = now - max(before.longest_window, after.longest_window)
-    out = Preview()
-    for rows in lead_batches(batch_size=batch_size):
-        events = events_by_lead(
-            pk_range=(rows[0][0], rows[-1][0]), since=since, asset_types=before.asset_types | after.asset_types
-        )
+    asset_types = before.asset_types | after.asset_types
+    total = Lead.objects.count()
+    every = -(-total // full_limit) if total > full_limit else 1
+    out = Preview(sampled_every=every)
+    for rows in lead_batches(batch_size=batch_size, every=every):
+        if every > 1:
+            events = events_by_lead(lead_ids=[r[0] for r in rows], since=since, asset_types=asset_types)
+        else:
+            events = events_by_lead(pk_range=(rows[0][0], rows[-1][0]), since=since, asset_types=asset_types)
         changed_ids = []
         for row in rows:
             facts = facts_of(row)
@@ -302,6 +321,14 @@ def rule_set_preview(
             emails = dict(Lead.objects.filter(pk__in=changed_ids).values_list("pk", "email"))
             for ex in out.examples:
                 ex.email = ex.email or emails.get(ex.lead_id, "")
+    if every > 1:
+        out.leads = total
+        for counter in (out.grades_before, out.grades_after):
+            for grade in counter:
+                counter[grade] *= every
+        out.changed_grade *= every
+        out.mql_before *= every
+        out.mql_after *= every
     return out
 
 
