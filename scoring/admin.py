@@ -144,6 +144,11 @@ class RuleSetAdmin(admin.ModelAdmin):
 
     # -- audit trail -------------------------------------------------------------
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
+        if db_field.name == "notes":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 80})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         before = services.snapshot(RuleSet.objects.get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
