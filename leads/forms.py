@@ -31,17 +31,27 @@ def _choices(blank: str, choices: list[tuple[str, str]]) -> list[tuple[str, str]
     return [("", blank), *choices]
 
 
-class AttemptForm(forms.Form):
+class Form(forms.Form):
+    """Labels without the trailing colon, as in the rest of the product."""
+
+    label_suffix = ""
+
+
+class ConfirmForm(Form):
+    """An action with nothing to fill in (accept, feedback call held): only the CSRF token is posted."""
+
+
+class AttemptForm(Form):
     channel = forms.ChoiceField(choices=Attempt.Channel.choices, initial=Attempt.Channel.PHONE)
     outcome = forms.ChoiceField(choices=Attempt.Outcome.choices)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DiscoveryForm(forms.Form):
+class DiscoveryForm(Form):
     at = forms.DateTimeField(label="Discovery call held at", widget=DATETIME_LOCAL)
 
 
-class QualificationForm(forms.Form):
+class QualificationForm(Form):
     """BANT+T (SPEC S13): each criterion 0–3 with a note."""
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -64,7 +74,7 @@ class QualificationForm(forms.Form):
         return {c: self.cleaned_data[f"{c}_note"] for c in Qualification.CRITERIA}
 
 
-class DispositionForm(forms.Form):
+class DispositionForm(Form):
     kind = forms.ChoiceField(label="Disposition", choices=_choices("Choose…", Disposition.Kind.choices), required=False)
     reason_code = forms.ChoiceField(
         label="Reason code (Disqualified)", choices=_choices("—", Disposition.ReasonCode.choices), required=False
@@ -77,19 +87,19 @@ class DispositionForm(forms.Form):
     reengage_on = forms.DateField(label="Re-engage on (Nurture)", required=False, widget=DATE)
 
 
-class QualityFlagForm(forms.Form):
+class QualityFlagForm(Form):
     kind = forms.ChoiceField(label="Feedback", choices=QualityFlag.Kind.choices)
     note = forms.CharField(label="What marketing should know", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class HandoffAcceptForm(forms.Form):
+class HandoffAcceptForm(Form):
     amount_lakh = forms.DecimalField(
         label="Opportunity amount (₹ lakh)", required=False, min_value=0, max_digits=12, decimal_places=2
     )
     demo_at = forms.DateTimeField(label="Demo date", required=False, widget=DATETIME_LOCAL)
 
 
-class HandoffRejectForm(forms.Form):
+class HandoffRejectForm(Form):
     category = forms.ChoiceField(
         label="Rejection category", choices=_choices("Choose…", Handoff.RejectionCategory.choices), required=False
     )
@@ -101,16 +111,16 @@ class HandoffRejectForm(forms.Form):
     duplicate_of = forms.IntegerField(label="Existing lead # (Already in Pipeline)", required=False, min_value=1)
 
 
-class DemoForm(forms.Form):
+class DemoForm(Form):
     demo_at = forms.DateTimeField(label="Demo date", widget=DATETIME_LOCAL)
 
 
-class OpportunityCloseForm(forms.Form):
+class OpportunityCloseForm(Form):
     result = forms.ChoiceField(choices=[("won", "Won"), ("lost", "Lost")])
     amount_lakh = forms.DecimalField(label="Won amount (₹ lakh)", required=False, min_value=0, decimal_places=2)
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(Form):
     """The queue's filters, parsed leniently: anything unknown means "any"."""
 
     tab = forms.ChoiceField(choices=[("work", "work"), ("periodic", "periodic")], required=False)

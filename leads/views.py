@@ -36,6 +36,7 @@ from accounts.access import (
 from . import selectors, services
 from .forms import (
     AttemptForm,
+    ConfirmForm,
     DemoForm,
     DiscoveryForm,
     DispositionForm,
@@ -96,7 +97,7 @@ def _query(filters: selectors.QueueFilters) -> str:
 # Every action form on the lead page: (form class, template of its section).
 LEAD_FORMS: dict[str, type[forms.Form]] = {
     "attempt": AttemptForm,
-    "accept": forms.Form,
+    "accept": ConfirmForm,
     "discovery": DiscoveryForm,
     "qualification": QualificationForm,
     "disposition": DispositionForm,
@@ -283,7 +284,7 @@ HANDOFF_FORMS: dict[str, type[forms.Form]] = {
     "accept": HandoffAcceptForm,
     "reject": HandoffRejectForm,
     "demo": DemoForm,
-    "feedback": forms.Form,
+    "feedback": ConfirmForm,
     "close": OpportunityCloseForm,
 }
 
