@@ -68,11 +68,8 @@ def test_the_queue_shows_a_live_countdown_to_the_due_time(sdr, sdr_client):
 def test_the_queue_shows_the_next_cadence_step_when_the_sla_app_provides_it(sdr, sdr_client, monkeypatch):
     lead = make_lead(owner=sdr)
     due = timezone.now() + dt.timedelta(minutes=30)
-    monkeypatch.setattr(
-        sla_selectors,
-        "next_steps",
-        lambda leads, now: {ld.pk: {"number": 2, "channel": "email", "due_at": due, "label": "Step 2 of 8"} for ld in leads},
-    )
+    step = {"number": 2, "channel": "email", "due_at": due, "label": "Step 2 of 8"}
+    monkeypatch.setattr(sla_selectors, "next_steps", lambda leads, now: {ld.pk: step for ld in leads})
 
     body = sdr_client.get("/queue/").content.decode()
 
