@@ -35,6 +35,19 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 PASSWORD = "pw-123-secret"
 
 
+@pytest.fixture(autouse=True)
+def _close_db_connections_after_each_request() -> Iterator[None]:
+    """The browser keeps HTTP connections alive, and with them the server threads and their
+    persistent database connections; without this the test database cannot be dropped."""
+    from django.db import connections
+
+    db = connections.settings["default"]
+    old = db.get("CONN_MAX_AGE", 0)
+    db["CONN_MAX_AGE"] = 0
+    yield
+    db["CONN_MAX_AGE"] = old
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     require_service(os.path.exists(CHROMIUM), "Chromium (/usr/bin/chromium; apt-get install chromium)")
