@@ -34,7 +34,9 @@ def _choices(blank: str, choices: list[tuple[str, str]]) -> list[tuple[str, str]
 class Form(forms.Form):
     """Labels without the trailing colon, as in the rest of the product."""
 
-    label_suffix = ""
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 class ConfirmForm(Form):

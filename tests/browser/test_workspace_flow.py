@@ -78,8 +78,12 @@ def test_a_hot_lead_goes_from_api_to_the_sdr_queue_to_the_ae_and_back_with_a_coa
     assert first.locator(".grade").inner_text() == "A"
     shot(page, "queue")
 
+    # Keyboard: j selects the top row, Enter opens it.
+    page.keyboard.press("j")
+    assert "selected" in first.get_attribute("class")
+    page.keyboard.press("Enter")
+
     # Lead page: log a connected call, accept, discovery, BANT+T, then Qualified.
-    first.locator("a.rowlink").click()
     page.wait_for_url(f"**/leads/{lead.pk}/")
     assert "Handoff data package" in page.inner_text("body")
     page.select_option("#act-attempt select[name=channel]", "phone")
@@ -148,6 +152,7 @@ def test_the_disposition_form_refuses_a_missing_reason(page, live_server, person
     error = page.locator("#act-disposition .has-error .errorlist")
     error.wait_for()
     assert "required for every disposition" in error.inner_text()
+    shot(page, "disposition-refused")
     # What was typed survives the refusal, and nothing changed.
     assert page.input_value("#act-disposition textarea[name=summary]") == "Interested, but budget opens next year."
     lead.refresh_from_db()
@@ -155,9 +160,10 @@ def test_the_disposition_form_refuses_a_missing_reason(page, live_server, person
 
 
 def test_an_sdr_is_denied_another_sdrs_lead(page, live_server, person, login):
-    person("priya", "sdr")
+    priya = person("priya", "sdr")
     rohan = person("rohan", "sdr")
     theirs = make_lead(owner=rohan, grade="A")
+    mine = make_lead(owner=priya, grade="B", company="Kaveri Paper")
     login(page, "priya")
     response = page.goto(f"{live_server.url}/leads/{theirs.pk}/")
     assert response.status == 404
@@ -171,3 +177,10 @@ def test_an_sdr_is_denied_another_sdrs_lead(page, live_server, person, login):
     assert not Attempt.objects.filter(lead=theirs).exists()
     page.goto(f"{live_server.url}/queue/")
     assert theirs.company not in page.inner_text("main")
+    # Searching narrows the list in place (htmx), without a page load.
+    page.keyboard.press("/")
+    page.keyboard.type("no such company")
+    page.locator("#queue-results .empty").wait_for()
+    page.fill("#q", "kaveri")
+    page.locator(f"#queue-results tr[data-lead='{mine.pk}']").wait_for()
+    assert "q=kaveri" in page.url
