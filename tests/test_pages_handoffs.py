@@ -14,6 +14,12 @@ from tests.pages import add_event, make_clock, make_lead
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Users are made in every test; hashing their passwords properly is not what is tested here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 REJECT = {"reason": "No TMS project this year.", "recommendation": "requalify"}
 
 

@@ -13,6 +13,12 @@ from tests.pages import add_event, make_clock, make_lead
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Users are made in every test; hashing their passwords properly is not what is tested here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 GOOD_BANT = {
     "budget": 2, "budget_note": "FY27 budget approved",
     "authority": 3, "authority_note": "VP signs",

@@ -17,6 +17,12 @@ from tests.pages import make_clock, make_lead, make_source
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Users are made in every test; hashing their passwords properly is not what is tested here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def row_ids(response) -> list[int]:
     return [int(x) for x in re.findall(r'<tr data-lead="(\d+)"', response.content.decode())]
 

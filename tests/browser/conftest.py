@@ -48,6 +48,12 @@ def _close_db_connections_after_each_request() -> Iterator[None]:
     db["CONN_MAX_AGE"] = old
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    # Logging in is exercised for real, just with a cheap hash.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     require_service(os.path.exists(CHROMIUM), "Chromium (/usr/bin/chromium; apt-get install chromium)")
