@@ -97,10 +97,14 @@ def test_an_sdr_sees_only_their_own_open_leads(sdr, sdr_client, make_user):
 
 
 def test_a_manager_sees_every_sdrs_queue(client, make_user):
-    one, two = make_lead(owner=make_user("sdr")), make_lead(owner=make_user("sdr"))
+    one = make_lead(owner=make_user("sdr", first_name="Rohan", last_name="Mehta"))
+    two = make_lead(owner=make_user("sdr", first_name="Kavya", last_name="Iyer"))
     client.force_login(make_user("manager"))
 
-    assert sorted(row_ids(client.get("/queue/"))) == sorted([one.pk, two.pk])
+    response = client.get("/queue/")
+
+    assert sorted(row_ids(response)) == sorted([one.pk, two.pk])
+    assert "Rohan Mehta" in response.content.decode() and "Kavya Iyer" in response.content.decode()
 
 
 def test_the_queue_filters_by_grade_stage_source_and_search(sdr, sdr_client):
