@@ -95,7 +95,7 @@ def login(live_server: Any) -> Callable[[Any, str], None]:
         pg.fill("#id_username", username)
         pg.fill("#id_password", PASSWORD)
         pg.click("button[type=submit]")
-        pg.wait_for_load_state()
+        pg.wait_for_url(lambda url: "/login/" not in url)
 
     return do
 
