@@ -136,7 +136,11 @@ def queue_page(
         )
         for lead in leads
     ]
-    counts = {tab: _queue_base(user, tab).count() for tab in (TAB_WORK, TAB_PERIODIC)}
+    unfiltered = not (filters.grade or filters.stage or filters.source or filters.q)
+    counts = {
+        tab: total if (unfiltered and tab == filters.tab) else _queue_base(user, tab).count()
+        for tab in (TAB_WORK, TAB_PERIODIC)
+    }
     returned = list(
         handoffs_visible_to(user, Handoff.objects.all())
         .filter(decision=Handoff.Decision.REJECTED, feedback_call_done_at__isnull=True)
