@@ -70,8 +70,18 @@ class QueuePage:
     returned: list[Handoff] = field(default_factory=list)
 
 
-def _sdr_running_clocks() -> QuerySet[SlaClock]:
-    return SlaClock.objects.filter(state=SlaClock.State.RUNNING).exclude(kind__in=NOT_SDR_CLOCKS)
+def open_clocks_q() -> Q:
+    """Clocks whose commitment is still owed: running, or breached by the sweeper and not yet fulfilled.
+
+    The breach sweep moves an overdue clock to "breached" while the work is still
+    undone (stopped_at stays empty); such a lead is the most urgent of all, so it
+    must keep its place at the top of the queue.
+    """
+    return Q(state=SlaClock.State.RUNNING) | Q(state=SlaClock.State.BREACHED, stopped_at__isnull=True)
+
+
+def _sdr_open_clocks() -> QuerySet[SlaClock]:
+    return SlaClock.objects.filter(open_clocks_q()).exclude(kind__in=NOT_SDR_CLOCKS)
 
 
 def _queue_base(user: AnyUser, tab: str) -> QuerySet[Lead]:
@@ -87,7 +97,7 @@ def _queue_base(user: AnyUser, tab: str) -> QuerySet[Lead]:
 def queue_queryset(*, user: AnyUser, filters: QueueFilters) -> QuerySet[Lead]:
     """The user's queue leads, most urgent first.
 
-    Urgency is the earliest due time among the lead's running SDR clocks. Sorting
+    Urgency is the earliest due time among the lead's open SDR clocks (see `open_clocks_q`). Sorting
     ascending on it puts overdue leads first (their due time is in the past, the
     most overdue at the very top), then the rest by due time; leads with no
     running clock come last, oldest first.
@@ -108,7 +118,7 @@ def queue_queryset(*, user: AnyUser, filters: QueueFilters) -> QuerySet[Lead]:
             | Q(email__icontains=term)
             | Q(company__icontains=term)
         )
-    next_due = _sdr_running_clocks().filter(lead=OuterRef("pk")).order_by("due_at").values("due_at")[:1]
+    next_due = _sdr_open_clocks().filter(lead=OuterRef("pk")).order_by("due_at").values("due_at")[:1]
     return qs.annotate(next_due=Subquery(next_due)).order_by(F("next_due").asc(nulls_last=True), "created_at", "pk")
 
 
@@ -123,7 +133,7 @@ def queue_page(
     leads = list(qs.select_related("source__campaign", "owner")[(page - 1) * per_page : page * per_page])
     ids = [lead.pk for lead in leads]
     earliest: dict[int, SlaClock] = {}
-    for clock in _sdr_running_clocks().filter(lead_id__in=ids).order_by("due_at", "pk"):
+    for clock in _sdr_open_clocks().filter(lead_id__in=ids).order_by("due_at", "pk"):
         earliest.setdefault(clock.lead_id, clock)
     steps = sla_selectors.next_steps(leads, now) if leads else {}
     rows = [

@@ -48,15 +48,19 @@ def test_the_queue_lists_overdue_leads_first_then_by_due_time_and_leads_without_
     make_clock(overdue, due_in=dt.timedelta(minutes=-30))
     very_overdue = make_lead(owner=sdr, grade="B", stage=Stage.SAL)
     make_clock(very_overdue, due_in=dt.timedelta(hours=-5), kind="disposition")
-    # A clock that has stopped, or one the AE runs against, does not make a lead urgent.
-    make_clock(no_clock, due_in=dt.timedelta(minutes=-50), state="met")
+    # The breach sweep marked this one breached, but the first attempt is still owed.
+    swept = make_lead(owner=sdr, grade="A")
+    make_clock(swept, due_in=dt.timedelta(hours=-1), state="breached", breached_at=timezone.now())
+    # A clock that has stopped (met, or breached and since fulfilled) does not make a lead urgent.
+    make_clock(no_clock, due_in=dt.timedelta(minutes=-50), state="met", stopped_at=timezone.now())
+    make_clock(no_clock, due_in=dt.timedelta(hours=-9), state="breached", stopped_at=timezone.now())
 
     response = sdr_client.get("/queue/")
 
     assert response.status_code == 200
-    assert row_ids(response) == [very_overdue.pk, overdue.pk, soon.pk, later.pk, no_clock.pk]
+    assert row_ids(response) == [very_overdue.pk, swept.pk, overdue.pk, soon.pk, later.pk, no_clock.pk]
     body = response.content.decode()
-    assert body.count('class="row-overdue"') == 2
+    assert body.count('class="row-overdue"') == 3
     assert "Disposition within 7 days" in body
 
 
