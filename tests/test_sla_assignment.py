@@ -97,7 +97,7 @@ def test_no_active_sdr_leaves_the_mql_unassigned_but_clocked(fast_users):
     assert lead.sla_clocks.filter(kind="first_attempt").exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_mqls_are_spread_evenly(make_user, fast_users, require_postgres):
     sdrs = [make_user("sdr") for _ in range(3)]
     leads = [make_lead(grade="B") for _ in range(6)]

@@ -76,6 +76,7 @@ def alert_stack(django_db_setup, django_db_blocker) -> Iterator[AlertStack]:  # 
     )
     try:
         worker.start()
+        worker.warm_up()
         yield AlertStack(slack, smtp, phone, hooks, worker, redis)
     finally:
         worker.stop()
