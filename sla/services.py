@@ -34,6 +34,8 @@ Kind = SlaClock.Kind
 State = SlaClock.State
 # Clocks that belong to the SDR's work on the lead; they end when the lead leaves the SDR's hands.
 LEAD_WORK_KINDS = (Kind.FIRST_ATTEMPT, Kind.ATTEMPTS, Kind.DISPOSITION)
+# Marketing's commitments (SLAs cut both ways): their breaches go to marketing ops.
+MARKETING_KINDS = (Kind.DATA_COMPLETE, Kind.QUALITY_RESPONSE)
 # The framework's "full contact information" and lead source (Lead Response Data).
 REQUIRED_FIELDS = {
     "first_name": "name",
@@ -357,8 +359,11 @@ def _handoff_clock(handoff: Handoff, kind: str, now: dt.datetime) -> SlaClock:
 
 def handoff_created(*, handoff: Handoff, now: dt.datetime) -> None:
     """An SQL handoff was created: review (4 h) and decision (24 h) clocks start (SPEC S17)."""
-    _handoff_clock(handoff, Kind.AE_REVIEW, now)
-    _handoff_clock(handoff, Kind.AE_DECISION, now)
+    review = _handoff_clock(handoff, Kind.AE_REVIEW, now)
+    decision = _handoff_clock(handoff, Kind.AE_DECISION, now)
+    if handoff.ae_id:
+        notify(key=f"handoff:{handoff.pk}", message=messages.handoff_alert(
+            handoff=handoff, review_due=review.due_at, decision_due=decision.due_at), users=[handoff.ae], now=now)
 
 
 def handoff_reviewed(*, handoff: Handoff, now: dt.datetime) -> None:
@@ -397,8 +402,11 @@ def _announce_breach(*, clock: SlaClock, now: dt.datetime) -> None:
     owner = clock.owner
     if owner is not None:
         users = [owner, *selectors.manager_of(owner)]
-    else:
+    elif clock.kind in MARKETING_KINDS:
         users = list(selectors.active_members("marketing_ops")) + list(selectors.active_members("manager"))
+    else:
+        # An unassigned sales commitment: the managers must see it.
+        users = list(selectors.active_members("manager"))
     users = list({u.pk: u for u in users}.values())
     notify(key=f"breach:{clock.pk}", message=messages.breach_alert(clock=clock, lead=lead, owner=owner), users=users,
            now=now)

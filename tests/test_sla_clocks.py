@@ -296,3 +296,18 @@ def test_first_attempt_targets_come_from_the_policy_table(db):
     assert selectors.first_attempt_target("A") == dt.timedelta(minutes=3)
     assert selectors.first_attempt_target("B") == dt.timedelta(hours=1)
     assert selectors.first_attempt_target("D") is None
+
+
+def test_an_unassigned_breach_goes_to_the_managers(make_user, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_URL = "smtp://127.0.0.1:2525"
+    make_user("manager", email="head@example.in")
+    make_user("marketing_ops", email="ops@example.in")
+    lead = mql_at("A")  # no SDR exists
+
+    sweep(T0 + 5 * MIN)
+
+    clock = first_attempt_clock(lead)
+    assert clock.owner is None and clock.state == "breached"
+    targets = Notification.objects.filter(key__startswith=f"breach:{clock.pk}:").values_list("target", flat=True)
+    assert list(targets) == ["head@example.in"]
