@@ -53,11 +53,9 @@ class Message:
 
 
 def _slack_user_id(user: Any) -> str:
-    member = getattr(user, "team_member", None) if user is not None else None
-    try:
-        return member.slack_user_id if member else ""
-    except Exception:  # noqa: BLE001 - a missing profile row means no Slack id
-        return ""
+    # A user without a TeamMember row has no Slack id (the reverse accessor raises an AttributeError subclass).
+    member = getattr(user, "team_member", None)
+    return member.slack_user_id if member is not None else ""
 
 
 def _skip(channel: str, key: str, why: str) -> None:
@@ -194,6 +192,10 @@ def notification_deliver(*, notification_id: int, now: dt.datetime | None = None
             enqueue([row.pk], countdown=(wait - now).total_seconds())
             return "pending"
     attempt = DeliveryAttempt.objects.create(notification=row, started_at=now)
+    if row.channel == Channel.WEBHOOK and row.subscription is None:
+        _finish(row, attempt, outcome=DeliveryAttempt.Outcome.FAILED, error="subscription deleted",
+                status=Notification.Status.FAILED, started=time.monotonic())
+        return "failed"
     if not transport.enabled():
         log.info("notification %s: %s channel is not configured; dropped", row.key, row.channel)
         _finish(row, attempt, outcome=DeliveryAttempt.Outcome.SKIPPED, error="channel not configured",

@@ -218,7 +218,7 @@ def _queue_entry(*, lead: Lead, now: dt.datetime, periodic_check: bool) -> None:
     if not periodic_check:
         clock_start(lead=lead, kind=Kind.DISPOSITION, start=now, target=policy.disposition, calendar=calendar,
                     owner=lead.owner)
-        target, cal = selectors.target_for(Kind.DATA_COMPLETE)
+        target, cal = selectors.target_for(Kind.DATA_COMPLETE, known={policy.calendar_id: calendar})
         data_clock = clock_start(lead=lead, kind=Kind.DATA_COMPLETE, start=now, target=target, calendar=cal)
         missing = missing_data(lead)
         if not missing:
@@ -275,11 +275,13 @@ def lead_grade_changed(*, lead: Lead, old_grade: str, now: dt.datetime) -> None:
         return
     if lead.first_attempt_at is not None:
         return
-    policy = selectors.policy_for(lead.grade)
+    # Most grade changes happen before any clock runs (a new lead being scored): one query decides.
+    running = _running(SlaClock.objects.filter(lead=lead, kind=Kind.FIRST_ATTEMPT))
+    policy = selectors.policy_for(lead.grade) if running else None
     if policy is None:
         return
     calendar = selectors.calendar_of(policy.calendar)
-    for c in _running(SlaClock.objects.filter(lead=lead, kind=Kind.FIRST_ATTEMPT)):
+    for c in running:
         _retarget(clock=c, target=policy.first_attempt, warn_before=policy.warn_before, calendar=calendar, now=now,
                   note=f"grade {old_grade}→{lead.grade}")
 
