@@ -78,7 +78,8 @@ def clock_start(
 
 
 def _running(qs: QuerySet[SlaClock]) -> list[SlaClock]:
-    return list(qs.filter(state=State.RUNNING).select_for_update().order_by("pk"))
+    """Clocks still counting (or paused), locked for this transaction."""
+    return list(qs.filter(state__in=[State.RUNNING, State.PAUSED]).select_for_update().order_by("pk"))
 
 
 def clocks_stop(*, clocks: Iterable[SlaClock], at: dt.datetime, note: str) -> None:
@@ -110,6 +111,42 @@ def clocks_cancel(*, clocks: Iterable[SlaClock], at: dt.datetime, note: str) -> 
         c.save(update_fields=["state", "stopped_at", "warn_at"])
         ClockTransition.objects.create(clock=c, at=at, from_state=old, to_state=State.CANCELLED, due_at=c.due_at,
                                        note=note)
+
+
+def _calendar_of_clock(c: SlaClock) -> Any:
+    if c.kind in LEAD_WORK_KINDS:
+        policy = selectors.policy_for(c.lead.grade)
+        if policy is not None:
+            return selectors.calendar_of(policy.calendar)
+        return selectors.calendar_of(None)
+    return selectors.target_for(c.kind)[1]
+
+
+def clock_pause(*, clock: SlaClock, now: dt.datetime, note: str) -> bool:
+    """Stop a running clock's time (e.g. the prospect asked to be called after a holiday). False if not running."""
+    if clock.state != State.RUNNING or now >= clock.due_at:
+        return False
+    clock.paused_remaining = engine.remaining_at(due=clock.due_at, at=now, calendar=_calendar_of_clock(clock))
+    clock.state = State.PAUSED
+    clock.warn_at = None
+    clock.save(update_fields=["paused_remaining", "state", "warn_at"])
+    ClockTransition.objects.create(clock=clock, at=now, from_state=State.RUNNING, to_state=State.PAUSED,
+                                   due_at=clock.due_at, note=note)
+    return True
+
+
+def clock_resume(*, clock: SlaClock, now: dt.datetime, note: str) -> bool:
+    """Run a paused clock again: due after the business time it had left. False if not paused."""
+    if clock.state != State.PAUSED:
+        return False
+    remaining = clock.paused_remaining or dt.timedelta(0)
+    clock.due_at = engine.resumed_due(remaining=remaining, now=now, calendar=_calendar_of_clock(clock))
+    clock.state = State.RUNNING
+    clock.paused_remaining = None
+    clock.save(update_fields=["due_at", "state", "paused_remaining"])
+    ClockTransition.objects.create(clock=clock, at=now, from_state=State.PAUSED, to_state=State.RUNNING,
+                                   due_at=clock.due_at, note=note)
+    return True
 
 
 # --- assignment ---------------------------------------------------------------
@@ -203,7 +240,7 @@ def _queue_entry(*, lead: Lead, now: dt.datetime, periodic_check: bool) -> None:
     calendar = selectors.calendar_of(policy.calendar)
     first = None
     if lead.first_attempt_at is None:
-        existing = _running(SlaClock.objects.filter(lead=lead, kind=Kind.FIRST_ATTEMPT))
+        existing = _running(SlaClock.objects.filter(lead=lead, kind=Kind.FIRST_ATTEMPT, state=State.RUNNING))
         if existing:
             first = existing[0]
             _retarget(clock=first, target=policy.first_attempt, warn_before=policy.warn_before, calendar=calendar,
@@ -276,7 +313,7 @@ def lead_grade_changed(*, lead: Lead, old_grade: str, now: dt.datetime) -> None:
     if lead.first_attempt_at is not None:
         return
     # Most grade changes happen before any clock runs (a new lead being scored): one query decides.
-    running = _running(SlaClock.objects.filter(lead=lead, kind=Kind.FIRST_ATTEMPT))
+    running = _running(SlaClock.objects.filter(lead=lead, kind=Kind.FIRST_ATTEMPT, state=State.RUNNING))
     policy = selectors.policy_for(lead.grade) if running else None
     if policy is None:
         return

@@ -311,3 +311,31 @@ def test_an_unassigned_breach_goes_to_the_managers(make_user, settings):
     assert clock.owner is None and clock.state == "breached"
     targets = Notification.objects.filter(key__startswith=f"breach:{clock.pk}:").values_list("target", flat=True)
     assert list(targets) == ["head@example.in"]
+
+
+def test_a_paused_clock_keeps_its_remaining_time_and_is_not_breached_while_paused(team):
+    from sla.services import clock_pause, clock_resume
+
+    lead = mql_at("B")
+    clock = first_attempt_clock(lead)
+    assert clock_pause(clock=clock, now=T0 + 20 * MIN, note="prospect asked to call after lunch")
+
+    assert sweep(T0 + 3 * 60 * MIN)["breached"] == 0
+    assert first_attempt_clock(lead).state == "paused"
+    clock_resume(clock=first_attempt_clock(lead), now=T0 + 3 * 60 * MIN, note="back")
+
+    clock = first_attempt_clock(lead)
+    assert clock.state == "running"
+    assert clock.due_at == T0 + 3 * 60 * MIN + 40 * MIN
+    assert [t.to_state for t in clock.transitions.all()] == ["running", "paused", "running"]
+
+
+def test_the_first_attempt_on_a_paused_clock_meets_it(team):
+    from sla.services import clock_pause
+
+    lead = mql_at("A")
+    clock_pause(clock=first_attempt_clock(lead), now=T0 + MIN, note="holiday")
+
+    attempt(lead, team["sdr"], T0 + 60 * MIN)
+
+    assert first_attempt_clock(lead).state == "met"
