@@ -232,7 +232,8 @@ def _queue_entry(*, lead: Lead, now: dt.datetime, periodic_check: bool) -> None:
     policy = selectors.policy_for(lead.grade)
     if policy is None:
         return
-    if lead.owner_id is None:
+    if lead.owner_id is None or not selectors.active_members("sdr").filter(pk=lead.owner_id).exists():
+        # New work goes to someone who can do it: a returning lead whose SDR left is reassigned.
         owner = assignee_for(role="sdr", lead=lead)
         if owner is not None:
             lead.owner = owner
