@@ -85,3 +85,10 @@ def handoff_for_decision(user: AnyUser, handoff: Handoff) -> Handoff:
     if is_manager(user) or (has_role(user, Role.AE) and handoff.ae_id == user.pk):
         return handoff
     raise PermissionDenied("This handoff is assigned to another AE.")
+
+
+def can_read_reports(user: AnyUser, api_key: ApiKey | None = None) -> bool:
+    """Reports (SPEC S24, S29): read and admin API keys, and managers; never SDRs or AEs."""
+    if api_key is not None:
+        return api_key.scope in (ApiKey.Scope.READ, ApiKey.Scope.ADMIN)
+    return is_manager(user)

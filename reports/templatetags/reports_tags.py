@@ -1,0 +1,21 @@
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag
+def cell(row: dict[str, Any], key: str) -> str:
+    """A table cell as people read it: rates (keys that are shares) as %, None as —."""
+    value = row.get(key)
+    if value is None:
+        return "—"
+    if value is True:
+        return "✓"
+    if value is False:
+        return "✗"
+    if isinstance(value, float) and (key.endswith(("rate", "_sql", "qualified", "touched", "compliance", "roi"))
+                                     or key == "from_previous"):
+        return f"{value:.0%}"
+    return str(value)
