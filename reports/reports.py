@@ -422,6 +422,115 @@ def escalations(period: Period, *, now: dt.datetime) -> dict[str, Any]:
             "tables": [_table("escalations", "Escalation notices", cols, rows)], "chart": None}  # fmt: skip
 
 
+# --- Meeting packs (framework: Meeting Cadence) -----------------------------------------------
+
+
+def standup(day: Period, *, now: dt.datetime) -> dict[str, Any]:
+    """Daily stand-up: yesterday's hot (Grade A) leads and any lead of the day with an issue
+    (first-attempt SLA breached, never attempted, or flagged by an SDR)."""
+    breached = SlaClock.objects.filter(kind=SlaClock.Kind.FIRST_ATTEMPT, state=SlaClock.State.BREACHED)
+    flagged = QualityFlag.objects.filter(_in(day, "at")).values("lead_id")
+    leads = (
+        _alive()
+        .filter(Q(_in(day, "mql_at")) & (Q(grade="A") | Q(pk__in=breached.values("lead_id")) | Q(pk__in=flagged)))
+        .select_related("owner", "source__campaign")
+        .annotate(breaches=Count("sla_clocks", filter=Q(sla_clocks__state=SlaClock.State.BREACHED)),
+                  flags=Count("quality_flags", distinct=True))
+        .order_by("grade", "mql_at")[:300]
+    )  # fmt: skip
+    rows = []
+    for lead in leads:
+        issues = []
+        if lead.first_attempt_at is None:
+            issues.append("not attempted")
+        if lead.breaches:
+            issues.append(f"{lead.breaches} SLA breach(es)")
+        if lead.flags:
+            issues.append(f"{lead.flags} quality flag(s)")
+        delay = None if lead.first_attempt_at is None else lead.first_attempt_at - lead.mql_at
+        mins = None if delay is None else round(delay.total_seconds() / 60, 1)
+        rows.append({"lead": lead.name or lead.email, "company": lead.company, "grade": lead.grade,
+                     "source": str(lead.source or ""), "owner": str(lead.owner or ""), "stage": lead.stage,
+                     "minutes_to_first_attempt": mins, "issues": ", ".join(issues)})  # fmt: skip
+    cols = [("lead", "Lead"), ("company", "Company"), ("grade", "Grade"), ("source", "Source"), ("owner", "SDR"),
+            ("stage", "Stage"), ("minutes_to_first_attempt", "Min to first attempt"), ("issues", "Issues")]
+    return {"report": "standup", "title": "Daily stand-up", "period": _period(day),
+            "summary": {"hot": sum(r["grade"] == "A" for r in rows),
+                        "with_issues": sum(bool(r["issues"]) for r in rows)},
+            "tables": [_table("leads", "Hot leads from yesterday and leads with issues", cols, rows)],
+            "chart": None}  # fmt: skip
+
+
+def weekly_alignment(week: Period, *, now: dt.datetime) -> dict[str, Any]:
+    """Weekly alignment agenda: 1. scorecard, 2. lead quality (converted, rejected with reasons,
+    patterns), 3. campaign feedback, 4. next week's priorities (from the missed criteria)."""
+    from .scorecard import compute
+
+    card = compute(week, now=now)
+    score_rows = [{"metric": r.label, "actual": r.actual, "target": r.target, "status": r.status} for r in card.metrics]
+    converted = [
+        {"lead": lead.name or lead.email, "company": lead.company, "source": str(lead.source or ""),
+         "amount_lakh": _num(getattr(getattr(lead, "opportunity", None), "amount_lakh", None))}
+        for lead in _alive().filter(_in(week, "opportunity_at")).select_related("source__campaign",
+                                                                                 "opportunity")[:100]
+    ]  # fmt: skip
+    cat = dict(Handoff.RejectionCategory.choices)
+    rejected = [
+        {"lead": h.lead.name or h.lead.email, "company": h.lead.company, "category": cat.get(h.rejection_category, ""),
+         "reason": h.rejection_reason, "recommendation": h.recommendation, "sdr": str(h.sdr or "")}
+        for h in Handoff.objects.filter(_in(week, "decided_at"), decision="rejected").select_related("lead",
+                                                                                                     "sdr")[:100]
+    ]  # fmt: skip
+    quality = quality_feedback(week, now=now)["tables"][0]
+    priorities = [{"item": f"Fix: {c.label} ({c.detail})"} for c in card.criteria if c.met is False]
+    return {
+        "report": "weekly", "title": "Weekly alignment agenda", "period": _period(week),
+        "summary": {"health": card.health, "level3": card.level3},
+        "tables": [
+            _table("scorecard", "1. Weekly scorecard (10 min)",
+                   [("metric", "Metric"), ("actual", "Actual"), ("target", "Target"), ("status", "Status")],
+                   score_rows),
+            _table("converted", "2a. Which leads converted?",
+                   [("lead", "Lead"), ("company", "Company"), ("source", "Source"), ("amount_lakh", "₹L")], converted),
+            _table("rejected", "2b. Which leads were rejected? Why?",
+                   [("lead", "Lead"), ("company", "Company"), ("category", "Category"), ("reason", "Reason"),
+                    ("recommendation", "Recommendation"), ("sdr", "SDR")], rejected),
+            {**quality, "title": "2c. Pattern observations and 3. campaign feedback"},
+            _table("priorities", "4. Next week priorities", [("item", "Item")], priorities),
+        ],
+        "chart": None,
+    }  # fmt: skip
+
+
+def _pack(key: str, title: str, period: Period, parts: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    tables = []
+    for heading, data in parts:
+        for t in data["tables"]:
+            tables.append({**t, "title": f"{heading}: {t['title']}"})
+    chart = next((d["chart"] for _, d in parts if d.get("chart")), None)
+    return {"report": key, "title": title, "period": _period(period), "summary": {}, "tables": tables, "chart": chart}
+
+
+def monthly_review(month: Period, *, now: dt.datetime) -> dict[str, Any]:
+    """Monthly review: metrics (trends), funnel, SLA performance, campaign effectiveness."""
+    return _pack("monthly", "Monthly review", month, [
+        ("1. Monthly metrics", trends(month, now=now)), ("2. Funnel", funnel(month, now=now)),
+        ("3. SLA performance", sla_compliance(month, now=now)),
+        ("4. Campaign effectiveness", campaign_roi(month, now=now)),
+    ])  # fmt: skip
+
+
+def quarterly_review(quarter: Period, *, now: dt.datetime) -> dict[str, Any]:
+    """Quarterly business review: performance vs goals, attribution, SLA (recalibration input)."""
+    last_month = month_of(quarter.last_day)
+    return _pack("qbr", "Quarterly business review", quarter, [
+        ("1. Performance vs goals", trends(last_month, now=now)), ("2. Attribution", attribution(quarter, now=now)),
+        ("2. Campaign ROI", campaign_roi(quarter, now=now)),
+        ("3. SLA recalibration input", sla_compliance(quarter, now=now)),
+        ("3. Escalations", escalations(quarter, now=now)),
+    ])  # fmt: skip
+
+
 @dataclass(frozen=True)
 class ReportSpec:
     key: str
@@ -444,12 +553,16 @@ REPORTS: dict[str, ReportSpec] = {
         ReportSpec("roi", "Campaign ROI", "month", campaign_roi),
         ReportSpec("campaigns", "Campaign feedback", "month", campaign_feedback),
         ReportSpec("escalations", "Escalations", "week", escalations),
+        ReportSpec("standup", "Daily stand-up", "day", standup),
+        ReportSpec("weekly", "Weekly alignment agenda", "week", weekly_alignment),
+        ReportSpec("monthly", "Monthly review", "month", monthly_review),
+        ReportSpec("qbr", "Quarterly business review", "quarter", quarterly_review),
     ]
 }
 
 
 def default_period(kind: str, now: dt.datetime) -> Period:
     """Weeks and days default to the last complete one; months to the current month."""
-    if kind == "month":
-        return period_containing("month", now)
+    if kind in ("month", "quarter"):
+        return period_containing(kind, now)
     return period_containing(kind, now).previous()

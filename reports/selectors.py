@@ -27,7 +27,7 @@ def requested_period(kind: str, params: dict[str, str], now: dt.datetime) -> Per
 
 
 def build_report(key: str, period: Period, now: dt.datetime) -> dict[str, Any]:
-    return REPORTS[key].build(period, now=now)
+    return {**REPORTS[key].build(period, now=now), "report": key}
 
 
 def weekly_history(before: Period, weeks: int = 12) -> list[WeeklyResult]:
