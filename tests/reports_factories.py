@@ -40,7 +40,8 @@ def make_lead(*, created_at: dt.datetime, complete: bool = True, **fields: Any) 
 def make_handoff(lead: Lead, *, decided_at: dt.datetime, rejected: bool = False) -> Handoff:
     extra: dict[str, Any] = {}
     if rejected:
-        extra = {"rejection_category": "not_ready", "rejection_reason": "No budget this year", "recommendation": "nurture"}
+        extra = {"rejection_category": "not_ready", "rejection_reason": "No budget this year",
+                 "recommendation": "nurture"}  # fmt: skip
     return Handoff.objects.create(
         lead=lead, created_at=decided_at - dt.timedelta(hours=3), decided_at=decided_at,
         decision=Handoff.Decision.REJECTED if rejected else Handoff.Decision.ACCEPTED, **extra,

@@ -25,7 +25,8 @@ def sent(monkeypatch) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
 
 def _rejecting_week(tue: dt.datetime) -> None:
     for i in range(3):
-        lead = make_lead(created_at=tue, stage="sql", grade="A", mql_at=tue, first_attempt_at=tue + dt.timedelta(minutes=2))
+        first = tue + dt.timedelta(minutes=2)
+        lead = make_lead(created_at=tue, stage="sql", grade="A", mql_at=tue, first_attempt_at=first)
         make_handoff(lead, decided_at=tue + dt.timedelta(hours=5), rejected=i < 2)
 
 
