@@ -24,8 +24,8 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q,
 
 from accounts.models import Role
 from leads.models import Attempt, Handoff, Lead, Opportunity
-from sla.models import SlaClock
-from sla.selectors import first_attempt_target
+from sla.models import SlaClock, SlaPolicy
+from sla.selectors import DEFAULT_POLICIES
 
 from .periods import Period
 
@@ -142,15 +142,19 @@ def speed_to_lead(period: Period) -> SpeedToLead:
     return SpeedToLead(n, _minutes(agg["avg"]), rank(0.5), rank(0.9))
 
 
-def _target_for(grade: str) -> dt.timedelta:
-    # A lead's grade is its current one (S3); an MQL that decayed below C keeps C's target.
-    return first_attempt_target(grade) or first_attempt_target("C") or dt.timedelta(hours=24)
+def first_attempt_targets() -> dict[str, dt.timedelta]:
+    """Each grade's first-attempt target from the admin-editable policies, in one query (the
+    framework's defaults where a row is missing). A lead's grade is its current one (S3): an
+    MQL that has decayed below C keeps C's target."""
+    found = dict(SlaPolicy.objects.values_list("grade", "first_attempt"))
+    out = {g: found.get(g) or DEFAULT_POLICIES[g][0] for g in ("A", "B", "C")}
+    out["D"] = out["C"]
+    return out
 
 
 def follow_up_compliance(period: Period, now: dt.datetime) -> float | None:
     met, due = Q(pk__in=[]), Q(first_attempt_at__isnull=False)
-    for grade in "ABCD":
-        target = _target_for(grade)
+    for grade, target in first_attempt_targets().items():
         met |= Q(grade=grade, first_attempt_at__lte=F("mql_at") + target)
         due |= Q(grade=grade, mql_at__lte=now - target)
     agg = week_mqls(period).filter(due).aggregate(n=Count("pk"), ok=Count("pk", filter=met))
