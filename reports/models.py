@@ -169,6 +169,10 @@ class RecalibrationReview(models.Model):
         REJECTED = "rejected", "Rejected"
 
     quarter = models.CharField(max_length=7, unique=True)  # 2026-Q4
+    draft_rule_set = models.ForeignKey(
+        "scoring.RuleSet", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The draft scoring rules whose impact is modelled on the quarter's leads.",
+    )  # fmt: skip
     # [{"item", "current", "proposed", "rationale"}]
     proposed_changes = models.JSONField(default=list, blank=True)
     # Impact of re-scoring the quarter's leads under the draft rule set, as computed.

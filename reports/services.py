@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 
@@ -15,7 +16,7 @@ from notifications.services import notify
 
 from . import scorecard as sc
 from .messages import daily_report_message, escalation_message, scorecard_message
-from .models import Escalation, WeeklyResult
+from .models import Escalation, RecalibrationReview, WeeklyResult
 from .periods import Period
 
 
@@ -144,3 +145,45 @@ def escalations_detect(*, week: Period, now: dt.datetime) -> list[Escalation]:
         esc.save(update_fields=["notified_at"])
     return raised
 
+
+
+def recalibration_model_impact(*, review: RecalibrationReview, now: dt.datetime) -> RecalibrationReview:
+    """Re-score the review's quarter under its draft rule set and store the impact."""
+    from .periods import parse_quarter
+    from .recalibration import rescore_quarter
+
+    if review.draft_rule_set is None:
+        raise ValidationError({"draft_rule_set": "Choose a draft rule set to model."})
+    impact = rescore_quarter(parse_quarter(review.quarter), review.draft_rule_set, now=now)
+    review.impact = impact.as_dict()
+    review.save(update_fields=["impact"])
+    return review
+
+
+def recalibration_decide(
+    *,
+    review: RecalibrationReview,
+    decision: str,
+    details: str,
+    vp_sales: str,
+    marketing_director: str,
+    on: dt.date,
+) -> RecalibrationReview:
+    """Record the decision with both sign-offs (framework: DECISION / Signed)."""
+    errors = {}
+    kinds = RecalibrationReview.Decision
+    if decision not in (kinds.APPROVED, kinds.MODIFIED, kinds.REJECTED):
+        errors["decision"] = "Approve, approve with modifications, or reject."
+    if decision in (kinds.MODIFIED, kinds.REJECTED) and not details.strip():
+        errors["details"] = "Say which modifications, or why it is rejected."
+    if not vp_sales.strip():
+        errors["vp_sales"] = "The VP Sales signs."
+    if not marketing_director.strip():
+        errors["marketing_director"] = "The Marketing Director signs."
+    if errors:
+        raise ValidationError(errors)
+    review.decision, review.decision_details = decision, details.strip()
+    review.vp_sales_signed_by, review.vp_sales_signed_on = vp_sales.strip(), on
+    review.marketing_director_signed_by, review.marketing_director_signed_on = marketing_director.strip(), on
+    review.save()
+    return review

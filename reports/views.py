@@ -8,9 +8,9 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.access import can_read_reports
@@ -103,3 +103,45 @@ def agreement(request: HttpRequest) -> HttpResponse:
     ag = SlaAgreement.objects.filter(is_active=True).first()
     return render(request, "reports/agreement.html", {"ag": ag or sc.active_agreement(), "nav": NAV,
                                                       "current": "agreement"})  # fmt: skip
+
+
+@managers_only
+def recalibration(request: HttpRequest) -> HttpResponse:
+    """The quarterly recalibration review: target vs actual, proposed changes, modelled impact, decision."""
+    from scoring.models import RuleSet
+
+    from . import services
+    from .models import RecalibrationReview
+    from .periods import parse_quarter, quarter_of
+    from .recalibration import current_performance
+
+    now = timezone.now()
+    try:
+        quarter = parse_quarter(request.GET["quarter"]) if request.GET.get("quarter") else quarter_of(
+            timezone.localdate(now))  # fmt: skip
+    except BadPeriod as exc:
+        return HttpResponseBadRequest(f"quarter: {exc}")
+    review, _ = RecalibrationReview.objects.get_or_create(quarter=quarter.label)
+    errors: dict[str, Any] = {}
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "model":
+                draft = RuleSet.objects.filter(pk=request.POST.get("draft_rule_set") or 0).first()
+                review.draft_rule_set = draft
+                review.save(update_fields=["draft_rule_set"])
+                services.recalibration_model_impact(review=review, now=now)
+            elif request.POST.get("action") == "decide":
+                services.recalibration_decide(
+                    review=review, decision=request.POST.get("decision", ""), details=request.POST.get("details", ""),
+                    vp_sales=request.POST.get("vp_sales", ""),
+                    marketing_director=request.POST.get("marketing_director", ""), on=timezone.localdate(now),
+                )  # fmt: skip
+            return redirect(f"{request.path}?quarter={quarter.label}")
+        except ValidationError as exc:
+            errors = exc.message_dict
+    return render(request, "reports/recalibration.html", {
+        "quarter": quarter, "review": review, "performance": current_performance(quarter, now=now),
+        "drafts": RuleSet.objects.exclude(status=RuleSet.Status.ARCHIVED).order_by("-version"),
+        "decisions": RecalibrationReview.Decision.choices[1:], "errors": errors, "nav": NAV,
+        "current": "recalibration",
+    }, status=400 if errors else 200)  # fmt: skip
