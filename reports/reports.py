@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 
 from accounts.models import Role
 from leads.models import Attempt, Grade, Handoff, Lead, Opportunity, QualityFlag
@@ -24,7 +24,7 @@ from sla.models import SlaClock
 
 from . import metrics as m
 from .models import SlaAgreement
-from .periods import Period, month_of, period_containing
+from .periods import IST, Period, month_of, period_containing
 from .scorecard import active_agreement
 
 ZERO = Decimal("0")
@@ -186,16 +186,20 @@ def sdr_activity(period: Period, *, now: dt.datetime) -> dict[str, Any]:
             calls=Count("pk", filter=Q(channel="phone")), conversations=Count("pk", filter=Q(outcome="connected"))
         )
     }
-    # MQL follow-up: the share of the SDR's MQLs of the period that have been attempted.
+    # MQL follow-up: the share of the SDR's MQLs of the period attempted on the (IST) day they became
+    # MQL (daily target), and attempted at all (weekly target: 100% of MQLs touched).
     lead_rows = {
         r["owner"]: r
         for r in _alive()
+        .annotate(first_day=TruncDate("mql_at", tzinfo=IST))
         .values("owner")
         .annotate(
             discovery_calls=Count("pk", filter=_in(period, "discovery_call_at")),
             sqls=Count("pk", filter=_in(period, "sql_at")),
             mqls=Count("pk", filter=_in(period, "mql_at")),
             touched=Count("pk", filter=_in(period, "mql_at") & Q(first_attempt_at__isnull=False)),
+            same_day=Count("pk", filter=_in(period, "mql_at") & Q(first_attempt_at__isnull=False)
+                           & Q(first_day=TruncDate("first_attempt_at", tzinfo=IST))),
         )
     }
     rows = []
@@ -204,11 +208,13 @@ def sdr_activity(period: Period, *, now: dt.datetime) -> dict[str, Any]:
         row = {"sdr": sdr.get_full_name() or sdr.username,
                "calls": a.get("calls", 0), "conversations": a.get("conversations", 0),
                "discovery_calls": lr.get("discovery_calls", 0), "sqls": lr.get("sqls", 0),
-               "mqls": lr.get("mqls", 0), "mqls_touched": _rate(lr.get("touched", 0), lr.get("mqls", 0))}  # fmt: skip
+               "mqls": lr.get("mqls", 0), "mqls_touched": _rate(lr.get("touched", 0), lr.get("mqls", 0)),
+               "same_day_follow_up": _rate(lr.get("same_day", 0), lr.get("mqls", 0))}  # fmt: skip
         row["on_target"] = all(row[k] >= targets[k] for k in targets)
         rows.append(row)
     cols = [("sdr", "SDR")] + [(k, f"{k.replace('_', ' ').capitalize()} (target {t})") for k, t in targets.items()]
-    cols += [("mqls", "MQLs"), ("mqls_touched", "MQLs touched (target 100%)"), ("on_target", "On target")]
+    cols += [("mqls", "MQLs"), ("same_day_follow_up", "Same-day MQL follow-up (target 100%)"),
+             ("mqls_touched", "MQLs touched (target 100%)"), ("on_target", "On target")]
     return {
         "report": "sdr", "title": f"SDR activity ({'daily' if daily else 'weekly'} targets)", "period": _period(period),
         "summary": {"targets": targets, "sdrs": len(rows), "on_target": sum(r["on_target"] for r in rows)},
@@ -522,9 +528,15 @@ def monthly_review(month: Period, *, now: dt.datetime) -> dict[str, Any]:
 
 def quarterly_review(quarter: Period, *, now: dt.datetime) -> dict[str, Any]:
     """Quarterly business review: performance vs goals, attribution, SLA (recalibration input)."""
+    from .recalibration import current_performance
+
     last_month = month_of(quarter.last_day)
+    goals = {"tables": [_table("goals", "Target vs actual",
+                               [("item", "SLA item"), ("target", "Target"), ("actual", "Actual"), ("met", "Status")],
+                               current_performance(quarter, now=now))], "chart": None}  # fmt: skip
     return _pack("qbr", "Quarterly business review", quarter, [
-        ("1. Performance vs goals", trends(last_month, now=now)), ("2. Attribution", attribution(quarter, now=now)),
+        ("1. Performance vs goals", goals),
+        ("1. Monthly trend", trends(last_month, now=now)), ("2. Attribution", attribution(quarter, now=now)),
         ("2. Campaign ROI", campaign_roi(quarter, now=now)),
         ("3. SLA recalibration input", sla_compliance(quarter, now=now)),
         ("3. Escalations", escalations(quarter, now=now)),

@@ -68,3 +68,24 @@ def test_sdr_users_cannot_read_report_endpoints(make_user) -> None:  # type: ign
     client = APIClient()
     client.force_login(make_user("sdr"))
     assert client.get("/api/v1/reports/funnel/").status_code == 403
+
+
+def test_sdr_activity_counts_each_sdrs_work_against_the_weekly_targets(reader, make_user, db) -> None:  # type: ignore[no-untyped-def]
+    from leads.models import Attempt
+
+    sdr = make_user("sdr", first_name="Priya", last_name="Nair")
+    same_day = make_lead(created_at=TUE, owner=sdr, grade="A", mql_at=TUE, first_attempt_at=TUE + dt.timedelta(hours=2),
+                         discovery_call_at=TUE + dt.timedelta(days=1), sql_at=TUE + dt.timedelta(days=1))  # fmt: skip
+    make_lead(created_at=TUE, owner=sdr, grade="B", mql_at=TUE + dt.timedelta(hours=13),  # 23:00 IST
+              first_attempt_at=TUE + dt.timedelta(hours=14, minutes=30))  # next IST day  # fmt: skip
+    for i in range(3):
+        Attempt.objects.create(lead=same_day, sdr=sdr, channel="phone", outcome="connected" if i == 0 else "no_answer",
+                               at=TUE + dt.timedelta(hours=2 + i))  # fmt: skip
+    body = reader.get("/api/v1/reports/sdr/", {"week": "2026-W10"}).json()
+    row = body["tables"][0]["rows"][0]
+    assert (row["sdr"], row["calls"], row["conversations"], row["discovery_calls"], row["sqls"]) == (
+        "Priya Nair", 3, 1, 1, 1)
+    assert (row["mqls"], row["same_day_follow_up"], row["mqls_touched"], row["on_target"]) == (2, 0.5, 1.0, False)
+    assert body["summary"]["targets"] == {"calls": 250, "conversations": 50, "discovery_calls": 10, "sqls": 5}
+    daily = reader.get("/api/v1/reports/sdr-daily/", {"day": "2026-03-03"}).json()
+    assert daily["summary"]["targets"]["calls"] == 50

@@ -4,6 +4,9 @@ from django import template
 
 register = template.Library()
 
+# Keys of report columns that hold shares (0–1) rather than amounts.
+SHARE_SUFFIXES = ("rate", "_sql", "qualified", "touched", "compliance", "roi", "follow_up")
+
 
 @register.simple_tag
 def cell(row: dict[str, Any], key: str) -> str:
@@ -15,7 +18,6 @@ def cell(row: dict[str, Any], key: str) -> str:
         return "✓"
     if value is False:
         return "✗"
-    if isinstance(value, float) and (key.endswith(("rate", "_sql", "qualified", "touched", "compliance", "roi"))
-                                     or key == "from_previous"):
+    if isinstance(value, float) and (key.endswith(SHARE_SUFFIXES) or key == "from_previous"):
         return f"{value:.0%}"
     return str(value)
