@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import metrics as m
+from .messages import fmt_value
 from .models import SlaAgreement, WeeklyResult
 from .periods import Period
 
@@ -118,7 +119,7 @@ def rejection_band(rate: float | None, healthy_below: float, critical_above: flo
 
 
 def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{x:.0%}"
+    return fmt_value(x, "rate")
 
 
 def compute(week: Period, *, now: dt.datetime, agreement: SlaAgreement | None = None) -> Scorecard:

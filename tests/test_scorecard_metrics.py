@@ -170,7 +170,7 @@ def test_health_is_red_when_rejections_pass_thirty_percent(db) -> None:  # type:
     _good_week(rejected=1)  # 1 of 3 = 33%
     card = sc.compute(WEEK, now=NOW)
     assert card.health == "RED"
-    assert card.level3 == ["SQL rejection rate 33% is above 30%"]
+    assert card.level3 == ["SQL rejection rate 33.3% is above 30%"]
 
 
 def test_health_is_red_after_two_stored_weeks_of_sales_compliance_under_80_percent(db) -> None:  # type: ignore[no-untyped-def]

@@ -20,4 +20,6 @@ def cell(row: dict[str, Any], key: str) -> str:
         return "✗"
     if isinstance(value, float) and (key.endswith(SHARE_SUFFIXES) or key == "from_previous"):
         return f"{value:.0%}"
+    if isinstance(value, float) and key.endswith("_lakh"):
+        return f"{value:,.2f}"
     return str(value)
