@@ -543,6 +543,42 @@ def quarterly_review(quarter: Period, *, now: dt.datetime) -> dict[str, Any]:
     ])  # fmt: skip
 
 
+def _flat(value: Any) -> Any:
+    return ", ".join(f"{k} {v}" for k, v in value.items()) if isinstance(value, dict) else value
+
+
+def recalibration(quarter: Period, *, now: dt.datetime) -> dict[str, Any]:
+    """The recalibration review as data: target vs actual, proposed changes, modelled impact, decision."""
+    from .models import RecalibrationReview
+    from .recalibration import current_performance
+
+    review = RecalibrationReview.objects.filter(quarter=quarter.label).first()
+    impact = review.impact if review else {}
+    decision = [] if review is None else [{
+        "decision": review.get_decision_display(), "details": review.decision_details,
+        "vp_sales": review.vp_sales_signed_by, "marketing_director": review.marketing_director_signed_by,
+        "signed_on": review.vp_sales_signed_on.isoformat() if review.vp_sales_signed_on else "",
+    }]  # fmt: skip
+    return {
+        "report": "recalibration", "title": "SLA recalibration review", "period": _period(quarter),
+        "summary": {"impact": impact},
+        "tables": [
+            _table("performance", "Current SLA performance",
+                   [("item", "SLA item"), ("target", "Target"), ("actual", "Actual"), ("met", "Status")],
+                   current_performance(quarter, now=now)),
+            _table("proposed", "Proposed changes",
+                   [("item", "SLA item"), ("current", "Current"), ("proposed", "Proposed"), ("rationale", "Rationale")],
+                   list(review.proposed_changes) if review else []),
+            _table("impact", "Impact analysis", [("measure", "Measure"), ("value", "Value")],
+                   [{"measure": k, "value": _flat(v)} for k, v in impact.items()]),
+            _table("decision", "Decision",
+                   [("decision", "Decision"), ("details", "Details"), ("vp_sales", "VP Sales"),
+                    ("marketing_director", "Marketing Director"), ("signed_on", "Date")], decision),
+        ],
+        "chart": None,
+    }  # fmt: skip
+
+
 @dataclass(frozen=True)
 class ReportSpec:
     key: str
@@ -569,6 +605,7 @@ REPORTS: dict[str, ReportSpec] = {
         ReportSpec("weekly", "Weekly alignment agenda", "week", weekly_alignment),
         ReportSpec("monthly", "Monthly review", "month", monthly_review),
         ReportSpec("qbr", "Quarterly business review", "quarter", quarterly_review),
+        ReportSpec("recalibration", "Recalibration review", "quarter", recalibration),
     ]
 }
 

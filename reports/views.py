@@ -40,7 +40,10 @@ def _csv(body: str, name: str) -> HttpResponse:
     return resp
 
 
-NAV = [("scorecard", "Scorecard", "week")] + [(s.key, s.title, s.period_kind) for s in REPORTS.values()]
+# The recalibration review has its own page (with forms); the others share report.html.
+NAV = [("scorecard", "Scorecard", "week")] + [
+    (s.key, s.title, s.period_kind) for s in REPORTS.values() if s.key != "recalibration"
+]
 
 
 @managers_only
@@ -121,6 +124,8 @@ def recalibration(request: HttpRequest) -> HttpResponse:
             timezone.localdate(now))  # fmt: skip
     except BadPeriod as exc:
         return HttpResponseBadRequest(f"quarter: {exc}")
+    if request.GET.get("format") == "csv":
+        return _csv(report_csv(build_report("recalibration", quarter, now)), f"recalibration-{quarter.label}")
     review, _ = RecalibrationReview.objects.get_or_create(quarter=quarter.label)
     errors: dict[str, Any] = {}
     if request.method == "POST":

@@ -78,3 +78,13 @@ def test_a_decision_needs_both_signatures(client, make_user, db) -> None:  # typ
 def test_sdrs_cannot_open_the_review(client, make_user, db) -> None:  # type: ignore[no-untyped-def]
     client.force_login(make_user("sdr"))
     assert client.get("/reports/recalibration/").status_code == 403
+
+
+def test_the_review_is_also_json_and_csv(client, make_user, reader, quarter_leads, draft) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(make_user("manager"))
+    client.post("/reports/recalibration/?quarter=2026-Q1", {"action": "model", "draft_rule_set": draft.pk})
+    body = reader.get("/api/v1/reports/recalibration/", {"quarter": "2026-Q1"}).json()
+    assert body["summary"]["impact"]["mqls_after"] == 1
+    assert [t["key"] for t in body["tables"]] == ["performance", "proposed", "impact", "decision"]
+    csv = client.get("/reports/recalibration/", {"quarter": "2026-Q1", "format": "csv"}).content.decode()
+    assert "MQL Volume,360,2,✗" in csv

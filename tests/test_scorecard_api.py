@@ -123,3 +123,10 @@ def test_the_printable_agreement_shows_the_active_targets(client, make_user) -> 
     html = client.get("/reports/agreement/").content.decode()
     assert "Deliver 120 MQLs per month" in html
     assert "Maintain ≥40% MQL acceptance rate" in html
+
+
+def test_the_scorecard_endpoint_exports_csv_too(reader: APIClient) -> None:
+    _some_week()
+    resp = reader.get(URL, {"week": "2026-W10", "export": "csv"})
+    assert resp["Content-Type"].startswith("text/csv")
+    assert "Marketing performance,mqls_generated,MQLs generated,6," in resp.content.decode()

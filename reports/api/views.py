@@ -16,7 +16,7 @@ from accounts.auth import request_api_key
 from reports import scorecard as sc
 from reports.periods import BadPeriod
 from reports.reports import REPORTS
-from reports.selectors import build_report, report_csv, requested_period, requested_week
+from reports.selectors import build_report, report_csv, requested_period, requested_week, scorecard_csv
 
 
 class CanReadReports(permissions.BasePermission):
@@ -50,17 +50,25 @@ class ScorecardView(APIView):
 
     @extend_schema(
         operation_id="reports_scorecard",
-        parameters=[OpenApiParameter("week", str, description="ISO week YYYY-Www (default: last complete week)")],
+        parameters=[
+            OpenApiParameter("week", str, description="ISO week YYYY-Www (default: last complete week)"),
+            OpenApiParameter("export", str, description="csv for a CSV download"),
+        ],
         responses={200: ScorecardOutput, 400: OpenApiResponse(description="Bad week")},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> Response | HttpResponse:
         """The weekly scorecard (SPEC S23, S29)."""
         now = timezone.now()
         try:
             week = requested_week(request.query_params.get("week"), now)
         except BadPeriod as exc:
             raise ValidationError({"week": [str(exc)]})
-        return Response(sc.compute(week, now=now).api())
+        card = sc.compute(week, now=now)
+        if request.query_params.get("export") == "csv":
+            resp = HttpResponse(scorecard_csv(card), content_type="text/csv; charset=utf-8")
+            resp["Content-Disposition"] = f'attachment; filename="scorecard-{week.label}.csv"'
+            return resp
+        return Response(card.api())
 
 
 class ReportView(APIView):
@@ -72,6 +80,7 @@ class ReportView(APIView):
             OpenApiParameter("day", str, description="YYYY-MM-DD for daily reports"),
             OpenApiParameter("week", str, description="YYYY-Www for weekly reports"),
             OpenApiParameter("month", str, description="YYYY-MM for monthly reports"),
+            OpenApiParameter("quarter", str, description="YYYY-Qn for quarterly reports"),
             OpenApiParameter("export", str, description="csv for a CSV download"),
         ],
         responses={200: OpenApiResponse(description="{report, title, period, summary, tables, chart}")},
