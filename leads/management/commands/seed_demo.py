@@ -282,6 +282,26 @@ class Command(BaseCommand):
         for _ in range(12):
             weekly_result_store(week=week, now=now)
             week = week.previous()
+        self._recalibration(now)
+
+    def _recalibration(self, now: dt.datetime) -> None:
+        """A recalibration review of the running quarter with proposals to discuss (decision pending)."""
+        from reports.models import RecalibrationReview
+        from reports.periods import period_containing
+
+        quarter = period_containing("quarter", now).label
+        RecalibrationReview.objects.get_or_create(quarter=quarter, defaults={
+            "proposed_changes": [
+                {"item": "Grade B first attempt", "current": "1 hour", "proposed": "45 minutes",
+                 "rationale": "Median is 14 min; Grade B leads contacted within 45 min convert better."},
+                {"item": "MQL score threshold", "current": "60", "proposed": "65",
+                 "rationale": "Leads at 60–64 are most of the Not Ready rejections."},
+                {"item": "MQLs per month", "current": "120", "proposed": "150",
+                 "rationale": "Volume has run above target for the whole quarter."},
+            ],
+            "resource_impact": "No new headcount; SDR cadence for Grade B tightens.",
+            "risk": "Fewer MQLs from webinars if the threshold rises.",
+        })  # fmt: skip
 
     def _sources(self) -> list[Source]:
         out = []
