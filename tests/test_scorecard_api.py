@@ -130,3 +130,24 @@ def test_the_scorecard_endpoint_exports_csv_too(reader: APIClient) -> None:
     resp = reader.get(URL, {"week": "2026-W10", "export": "csv"})
     assert resp["Content-Type"].startswith("text/csv")
     assert "Marketing performance,mqls_generated,MQLs generated,6," in resp.content.decode()
+
+
+def test_marketing_ops_edit_the_agreement_targets_in_admin(client, make_user) -> None:  # type: ignore[no-untyped-def]
+    from reports.models import SlaAgreement
+
+    client.force_login(make_user("marketing_ops", is_staff=True))
+    ag = SlaAgreement.objects.get(is_active=True)
+    assert client.get(f"/admin/reports/slaagreement/{ag.pk}/change/").status_code == 200
+
+
+def test_only_one_agreement_can_be_active(db) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.db import IntegrityError, transaction
+
+    from reports.models import SlaAgreement
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SlaAgreement.objects.create(is_active=True, effective_on=dt.date(2026, 1, 1), review_on=dt.date(2026, 4, 1),
+                                    marketing_party="M", sales_party="S", pipeline_goal_quarter_lakh=1,
+                                    mqls_per_month=1)  # fmt: skip
