@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from leads.models import Lead
+from leads.models import Attempt, Lead
 from reports import scorecard as sc
 from reports.models import WeeklyResult
 from reports.periods import parse_week
@@ -27,7 +27,7 @@ def _mql(grade: str, minutes_to_first_attempt: float | None, i: int, at=None, **
 
 
 @pytest.fixture
-def known_week(db):  # type: ignore[no-untyped-def]
+def known_week(db, make_user):  # type: ignore[no-untyped-def]
     """10 MQLs (4 A, 6 B), 9 attempted; 5 accepted, 3 SQL; one record incomplete; 8 dispositioned in
     time; 5 handoffs decided with 1 rejection; two opportunities, one of them marketing-sourced."""
     set_agreement(mqls_per_month=52, pipeline_goal_quarter_lakh=130)  # weekly shares: 12 MQLs, ₹10L
@@ -43,6 +43,13 @@ def known_week(db):  # type: ignore[no-untyped-def]
         if i < 8:
             extra["dispositioned_at"] = TUE + dt.timedelta(days=6, hours=23)
         leads.append(_mql(grade, delay, i, complete=(i != 9), **extra))
+    # The SDR logged each first attempt as a call; the first three connected.
+    sdr = make_user("sdr")
+    for i, lead in enumerate(leads):
+        if lead.first_attempt_at is not None:
+            Attempt.objects.create(lead=lead, sdr=sdr, channel="phone", at=lead.first_attempt_at,
+                                   outcome="connected" if i < 3 else "no_answer")  # fmt: skip
+    Attempt.objects.create(lead=leads[4], sdr=sdr, channel="email", outcome="sent", at=TUE + dt.timedelta(days=1))
     # An SQL this week from an MQL of the week before: counts as created, not in the cohort rate.
     earlier = make_lead(created_at=TUE - dt.timedelta(days=20), stage="opportunity", grade="A",
                         mql_at=TUE - dt.timedelta(days=14), sql_at=TUE + dt.timedelta(days=1),
@@ -79,7 +86,7 @@ def test_every_scorecard_number_of_a_hand_built_week(known_week) -> None:  # typ
         "marketing_sourced_pipeline": 8.5,
         "velocity_days": 16.0,
         "marketing_sla_compliance": 0.3333,  # volume ✗ (10 < 10.8), acceptance ✓, data quality ✗
-        "sales_sla_compliance": 0.0,  # speed ✗, disposition ✗ (8 of 10), rejection 20% ✗; no SDRs: activity unmeasured
+        "sales_sla_compliance": 0.0,  # speed ✗, disposition ✗ (8 of 10), rejection 20% ✗, activity ✗
     }
     speed = card.metric("speed_to_lead_avg_min")
     assert speed.note == "median 20.0, p90 90.0 over 9 MQLs"
@@ -88,6 +95,8 @@ def test_every_scorecard_number_of_a_hand_built_week(known_week) -> None:  # typ
     targets = {row.key: row.target for row in card.metrics}
     assert targets["mqls_generated"] == 12.0 and targets["pipeline_sourced"] == 10.0
     assert card.metric("sql_rejection_rate").status == "concern"
+    activity = next(c for c in card.criteria if c.key == "activity")
+    assert (activity.met, activity.detail) == (False, "calls 9/250, conversations 3/50, discovery calls 0/10, sqls 4/5")
     assert card.health == "RED"
 
 
@@ -186,3 +195,17 @@ def test_health_is_red_after_two_stored_weeks_of_sales_compliance_under_80_perce
     card = sc.compute(WEEK, now=NOW)
     assert card.health == "RED"
     assert card.level3 == ["Sales SLA compliance under 80% for 2+ weeks"]
+
+
+def test_sdr_activity_at_ninety_percent_of_target_meets_the_criterion(db, make_user) -> None:  # type: ignore[no-untyped-def]
+    set_agreement(calls_weekly=10, conversations_weekly=2, discovery_calls_weekly=1, sqls_weekly=1)
+    sdr = make_user("sdr")
+    lead = _mql("A", 2, 0, discovery_call_at=TUE + dt.timedelta(hours=5), sql_at=TUE + dt.timedelta(hours=6))
+    for i in range(9):  # 9 of 10 calls: 90%
+        Attempt.objects.create(lead=lead, sdr=sdr, channel="phone", outcome="connected" if i < 2 else "no_answer",
+                               at=TUE + dt.timedelta(hours=i))  # fmt: skip
+    activity = next(c for c in sc.compute(WEEK, now=NOW).criteria if c.key == "activity")
+    assert activity.met is True
+    Attempt.objects.filter(outcome="no_answer").first().delete()  # 8 of 10: under 90%
+    activity = next(c for c in sc.compute(WEEK, now=NOW).criteria if c.key == "activity")
+    assert (activity.met, activity.detail) == (False, "calls 8/10, conversations 2/2, discovery calls 1/1, sqls 1/1")
