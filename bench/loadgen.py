@@ -56,16 +56,20 @@ def kind_of(i: int, alert_every: int) -> str:
     return "new"
 
 
+def email_index(i: int, alert_every: int) -> int:
+    """The submission whose email submission i carries (a repeat carries an earlier one's)."""
+    if kind_of(i, alert_every) != "repeat":
+        return i
+    j = i - 5
+    while kind_of(j, alert_every) != "new":
+        j -= 1
+    return j
+
+
 def payload(run: str, i: int, alert_every: int) -> tuple[str, bytes]:
     """(kind, JSON body) of submission i of this run."""
     kind = kind_of(i, alert_every)
-    if kind == "repeat":
-        j = i - 5
-        while kind_of(j, alert_every) != "new":
-            j -= 1
-        tok = token(run, j)
-    else:
-        tok = token(run, i)
+    tok = token(run, email_index(i, alert_every))
     body: dict = {"email": f"{tok}@{DOMAIN}", "first_name": "Bench", "last_name": f"Lead {i}"}
     if kind == "alert":
         body.update(
