@@ -1,20 +1,44 @@
-"""API-wide pieces: the exception handler that keeps every error JSON."""
+"""API-wide pieces that keep every failure a JSON answer a client can act on.
+
+- `exception_handler`: DRF's handler, plus JSON for database failures.
+- `BodySizeLimitMiddleware`: refuses an oversized API body before anything reads it.
+- `DatabaseUnavailableMiddleware`: a database that went away while a non-DRF
+  view ran answers 503 (JSON under /api/ and /healthz), never a stack trace.
+- `server_error`: Django's last resort (handler500) answers JSON under /api/.
+"""
 
 from __future__ import annotations
 
 import logging
+import sys
+from collections.abc import Callable
 from typing import Any
 
-from django.db import DatabaseError
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.defaults import server_error as html_server_error
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 logger = logging.getLogger(__name__)
 
+UNAVAILABLE = "The database is unavailable; nothing was stored. Retry shortly."
+INTERNAL = "Internal error; nothing was stored. Retry, or report it if it persists."
+
+# A lost connection, a server restarting or refusing connections: the request
+# can simply be retried. Other database errors (a constraint we did not expect)
+# are bugs, so they answer 500 — still JSON, still with nothing half stored.
+CONNECTION_ERRORS = (OperationalError, InterfaceError)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/") or request.path.startswith("/healthz")
+
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus a JSON 503 for a database that is away.
+    """DRF's handler, plus a JSON answer for a database failure.
 
     A client never gets Django's HTML error page from the API: a lost database
     connection answers 503 with a body it can parse, and the request's
@@ -23,10 +47,85 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     response = drf_exception_handler(exc, context)
     if response is not None:
         return response
+    if isinstance(exc, CONNECTION_ERRORS):
+        logger.warning("database unavailable while serving %s: %s", context.get("request"), exc)
+        return Response(
+            {"detail": UNAVAILABLE, "code": "database_unavailable"},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "5"},
+        )
     if isinstance(exc, DatabaseError):
         logger.exception("database error while serving %s", context.get("request"))
-        return Response(
-            {"detail": "The database is unavailable; nothing was stored. Retry shortly."},
-            status=status.HTTP_503_SERVICE_UNAVAILABLE,
-        )
+        return Response({"detail": INTERNAL, "code": "database_error"}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
     return None
+
+
+class BodySizeLimitMiddleware:
+    """Answer 413 with JSON for an API body over DATA_UPLOAD_MAX_MEMORY_SIZE.
+
+    DRF's JSON parser reads the request stream directly, which bypasses
+    Django's own limit (that one only guards `request.body` and form parsing),
+    so without this a client could make a worker buffer any amount.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and request.path.startswith("/api/"):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                return JsonResponse({"detail": "Content-Length is not a number."}, status=400)
+            if length > limit:
+                return JsonResponse(
+                    {"detail": f"Request body is {length} bytes; the limit is {limit}.", "max_bytes": limit},
+                    status=413,
+                )
+        return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """Turn a lost database connection inside any view into a 503.
+
+    DRF views already answer through `exception_handler`; this covers plain
+    Django views (pages, /healthz, the admin) so nothing answers a stack trace
+    or Django's HTML 500 because Postgres restarted.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, CONNECTION_ERRORS):
+            return None
+        logger.warning("database unavailable while serving %s: %s", request.path, exception)
+        if _wants_json(request):
+            response: HttpResponse = JsonResponse({"detail": UNAVAILABLE, "code": "database_unavailable"}, status=503)
+        else:
+            response = HttpResponse(
+                "The service is briefly unavailable. Nothing was saved; please retry in a few seconds.",
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+        response["Retry-After"] = "5"
+        return response
+
+
+def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:
+    """handler500: JSON under /api/ (503 when the database is away), Django's page elsewhere.
+
+    Reached only for failures outside a view (middleware, URL resolution) or
+    bugs that nothing above caught; it runs inside Django's `except` block, so
+    the exception is still available.
+    """
+    exc = sys.exc_info()[1]
+    if _wants_json(request):
+        if isinstance(exc, CONNECTION_ERRORS):
+            return JsonResponse({"detail": UNAVAILABLE, "code": "database_unavailable"}, status=503)
+        return JsonResponse({"detail": INTERNAL, "code": "internal_error"}, status=500)
+    return html_server_error(request, template_name)

@@ -20,3 +20,6 @@ urlpatterns = [
     path("", include("leads.urls")),
     path("", include("reports.urls")),
 ]
+
+# Failures outside any view still answer JSON under /api/ (see slaops.api).
+handler500 = "slaops.api.server_error"
