@@ -5,6 +5,7 @@
 - `DatabaseUnavailableMiddleware`: a database that went away while a non-DRF
   view ran answers 503 (JSON under /api/ and /healthz), never a stack trace.
 - `server_error`: Django's last resort (handler500) answers JSON under /api/.
+- `slaops.parsers.JSONParser` (its own module: DRF settings import it): nested-too-deep JSON is a 400.
 """
 
 from __future__ import annotations

@@ -132,7 +132,12 @@ class EventsCreateView(APIView):
         if not inp.is_valid():
             raw = inp.errors
             per_item = raw.items() if isinstance(raw, dict) else enumerate(raw)
-            errors = {f"[{i}].{field}": msgs for i, err in per_item for field, msgs in err.items()}
+            # An item that is not an object at all (null, a number) has a list of messages, not fields.
+            errors = {
+                f"[{i}].{field}" if field else f"[{i}]": msgs
+                for i, err in per_item
+                for field, msgs in (err.items() if isinstance(err, dict) else [("", err)])
+            }
             raise ValidationError(errors)
         try:
             leads = events_record(items=list(inp.validated_data), actor=_actor(request), now=timezone.now())
