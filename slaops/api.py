@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.defaults import page_not_found as html_page_not_found
 from django.views.defaults import server_error as html_server_error
 from rest_framework import status
 from rest_framework.response import Response
@@ -130,3 +131,77 @@ def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpR
             return JsonResponse({"detail": UNAVAILABLE, "code": "database_unavailable"}, status=503)
         return JsonResponse({"detail": INTERNAL, "code": "internal_error"}, status=500)
     return html_server_error(request, template_name)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404: JSON under /api/ (a client parsing answers never meets HTML), Django's page elsewhere."""
+    if _wants_json(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return html_page_not_found(request, exception)
+
+
+# --- OpenAPI: the error answers every operation can give ---------------------------------------
+
+_ERROR = {
+    "type": "object",
+    "description": "`detail` says what went wrong.",
+    "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+    "additionalProperties": True,
+}
+_FIELD_ERRORS = {
+    "type": "object",
+    "description": (
+        "Each bad field (nested fields as nested objects; batch items as `[i].field`) "
+        "maps to a list of messages; `detail` for a body that is not JSON."
+    ),
+    "additionalProperties": True,
+}
+_COMMON = {
+    "401": "No API key, an unknown one, or a revoked one",
+    "403": "The key's scope or the user's role does not allow this",
+    "503": "The database is briefly unavailable; nothing was stored; retry",
+}
+_WITH_BODY = {
+    "413": "The body is larger than the limit",
+    "415": "The body is not JSON",
+    "429": "This key is sending too fast; retry after `Retry-After` seconds",
+}
+
+
+def add_error_responses(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular post-processing hook: document the errors the whole API shares.
+
+    Views declare their own success and 400 answers; authentication, scope,
+    size limits, throttling and a lost database answer the same way
+    everywhere, so they are added here once, and schemathesis holds every
+    operation to them.
+    """
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault("Error", _ERROR)
+    components.setdefault("FieldErrors", _FIELD_ERRORS)
+
+    def ref(name: str, description: str) -> dict[str, Any]:
+        schema = {"$ref": f"#/components/schemas/{name}"}
+        return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+    for path, operations in result.get("paths", {}).items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            extra = dict(_COMMON)
+            if "requestBody" in operation:
+                extra |= _WITH_BODY
+            if "{" in path or any(p.get("name") == "page" for p in operation.get("parameters", [])):
+                extra["404"] = "No such object (or not visible to the caller), or a page past the end"
+            for param in operation.get("parameters", []):
+                # Filters treat `?grade=` as "not given" (django-filter), so say the empty value is allowed.
+                if param.get("in") == "query":
+                    param["allowEmptyValue"] = True
+            for code, description in extra.items():
+                responses.setdefault(code, ref("Error", description))
+            if "requestBody" in operation or operation.get("parameters"):
+                current = responses.get("400")
+                described = current.get("description") if current else None
+                responses["400"] = ref("FieldErrors", described or "Bad input; the body names each bad field")
+    return result

@@ -23,3 +23,4 @@ urlpatterns = [
 
 # Failures outside any view still answer JSON under /api/ (see slaops.api).
 handler500 = "slaops.api.server_error"
+handler404 = "slaops.api.page_not_found"
