@@ -188,6 +188,14 @@ class ActorKind(models.TextChoices):
     SYSTEM = "system", "System"
 
 
+class StageChangeQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        """History is never rewritten in bulk either; a merge may only move rows to the surviving lead."""
+        if set(kwargs) - {"lead", "lead_id"}:
+            raise ValueError("StageChange rows are immutable; only a merge may move them to the surviving lead")
+        return super().update(**kwargs)
+
+
 class StageChange(models.Model):
     """An immutable row for every stage change (SPEC S2)."""
 
@@ -199,6 +207,8 @@ class StageChange(models.Model):
     actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     actor_api_key = models.ForeignKey("accounts.ApiKey", null=True, blank=True, on_delete=models.PROTECT)
     reason = models.TextField()
+
+    objects = StageChangeQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "pk"]
