@@ -232,7 +232,13 @@ else:
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+    # Socket timeouts so a dead or unresponsive Redis fails a publish in seconds instead
+    # of hanging the request (kombu does not apply CELERY_BROKER_CONNECTION_TIMEOUT to redis-py).
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
 else:
     BROKER_DIR = RUN_DIR / "broker"
     for sub in ("out", "processed", "control"):

@@ -50,7 +50,7 @@ def make_user(db) -> Callable[..., object]:  # type: ignore[no-untyped-def]
         name = username or f"{role or 'user'}{counter['n']}"
         user = get_user_model().objects.create_user(username=name, password="pw-123-secret", **extra)
         if role:
-            user.groups.add(Group.objects.get(name=role))
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
         return user
 
     return make
