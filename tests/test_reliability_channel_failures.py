@@ -207,3 +207,29 @@ def test_nothing_is_sent_while_a_port_refuses_connections_and_the_row_waits_to_r
 
     row.refresh_from_db()
     assert row.status == "pending" and row.next_attempt_at == T0 + dt.timedelta(seconds=1)
+
+
+def test_intake_answers_at_once_while_every_channel_hangs(outbox, intake, make_user):
+    settings, servers = outbox
+    for channel in ("slack", "phone", "email"):
+        _configure(channel, "timeout", settings, servers)
+    make_user("sdr", email="priya@example.in")
+    lead = {"email": "asha@shreecement.example.in", "first_name": "Asha", "title": "VP Logistics",
+            "phone": "+91 98450 00000", "company": "Shree Cement", "industry": "Cement", "employees": 1200,
+            "revenue_cr": 450, "shipments_per_day": 220, "source": {"campaign": "Webinar", "channel": "webinar"}}
+
+    started = time.monotonic()
+    # Fit 50 + a case study 8 = 58 (Grade C); then a demo request and a pricing visit in one batch = 88: Grade A.
+    first = intake.post("/api/v1/submissions/", {**lead, "event": {"type": "case_study_download"}}, format="json")
+    batch = [{"email": lead["email"], "type": "demo_request"}, {"email": lead["email"], "type": "pricing_page_visit"}]
+    second = intake.post("/api/v1/events/", batch, format="json")
+    took = time.monotonic() - started
+
+    assert (first.status_code, second.status_code) == (201, 200)
+    hot = second.json()["leads"][0]
+    assert (hot["stage"], hot["grade"]) == ("mql", "A")
+    # Each hanging channel would cost at least its timeout if intake waited on it.
+    assert took < 1.0, f"intake took {took:.2f}s"
+    waiting = Notification.objects.filter(status="pending")
+    assert set(waiting.values_list("channel", flat=True)) == {"slack", "email", "phone"}
+    assert not DeliveryAttempt.objects.exists()  # nothing was tried inside the request

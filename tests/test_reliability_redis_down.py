@@ -33,6 +33,15 @@ from tests.support.worker import CeleryWorker, RedisServer, point_app_at
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
+# Fit 50 (Cement, 1200 people, ₹450 cr, 220 shipments/day, VP) + a demo request 20 = 70: a Grade B MQL.
+WARM_MQL = {
+    "email": "ravi@ultratech.example.in", "first_name": "Ravi", "last_name": "Iyer", "title": "VP Logistics",
+    "phone": "+91 98450 11111", "company": "UltraTech Cement", "industry": "Cement", "employees": 1200,
+    "revenue_cr": 450, "shipments_per_day": 220, "source": {"campaign": "Expo", "channel": "event"},
+    "event": {"type": "demo_request"},
+}
+
+
 def _wait(condition, what: str, timeout: float, worker: CeleryWorker) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -76,12 +85,7 @@ def test_with_redis_down_intake_succeeds_and_alerts_and_breaches_catch_up_exactl
 
     redis.stop()
     started = time.monotonic()
-    resp = intake.post(
-        "/api/v1/submissions/",
-        {"email": "ravi@ultratech.example.in", "first_name": "Ravi", "company": "UltraTech Cement",
-         "event": {"type": "demo_request"}},
-        format="json",
-    )
+    resp = intake.post("/api/v1/submissions/", WARM_MQL, format="json")
     # An MQL whose five-minute first-attempt clock ran out while Redis was away.
     overdue = make_complete_lead(grade="A", score_total=85, owner=sdr)
     with transaction.atomic():
@@ -89,7 +93,11 @@ def test_with_redis_down_intake_succeeds_and_alerts_and_breaches_catch_up_exactl
     took = time.monotonic() - started
 
     assert resp.status_code == 201
-    assert Lead.objects.filter(email="ravi@ultratech.example.in").exists()
+    body = resp.json()
+    # Scored, graded, promoted and assigned at once: none of that needs Redis.
+    assert (body["stage"], body["grade"], body["score"]["total"]) == ("mql", "B", 70)
+    assert body["owner"] == sdr.username
+    assert Lead.objects.filter(email=WARM_MQL["email"]).exists()
     assert took < 10, f"a dead Redis must cost seconds, not hang intake ({took:.1f}s)"
     clock = SlaClock.objects.get(lead=overdue, kind="first_attempt")
     assert clock.due_at < timezone.now()
