@@ -73,3 +73,33 @@ def test_a_merge_keeps_every_event_attempt_and_history_row_unchanged_on_the_surv
     assert _history(StageChange.objects.filter(lead=survivor)) == history_before
     merge_row = StageChange.objects.get(lead=duplicate)
     assert merge_row.to_stage == Stage.DISQUALIFIED and f"#{survivor.pk}" in merge_row.reason
+
+
+def test_every_clock_change_is_an_appended_transition_and_transitions_are_never_rewritten(make_user):
+    from sla.models import ClockTransition, SlaClock
+    from sla.services import clocks_sweep
+    from tests.support.factories import make_complete_lead, make_member, to_mql
+
+    sdr = make_user("sdr")
+    make_member(sdr)
+    worked, ignored = make_complete_lead(grade="A", owner=sdr), make_complete_lead(grade="A", owner=sdr)
+    for lead in (worked, ignored):
+        to_mql(lead, now=NOW)
+    services.attempt_log(lead=worked, sdr=sdr, channel="phone", outcome="connected", now=NOW + dt.timedelta(minutes=2))
+    clocks_sweep(now=NOW + dt.timedelta(minutes=6))
+    services.lead_merge(source=ignored, into=worked, actor=Actor.of_user(sdr), reason="dup",
+                        now=NOW + dt.timedelta(minutes=7))
+
+    clocks = list(SlaClock.objects.filter(lead__in=[worked, ignored]))
+    assert {c.state for c in clocks} >= {"met", "breached", "cancelled"}
+    for clock in clocks:
+        last = clock.transitions.last()
+        # The clock row is a cache of its history: its state and due time are the last transition's.
+        assert (clock.state, clock.due_at) == (last.to_state, last.due_at), clock
+        assert clock.transitions.first().from_state == ""
+    transition = ClockTransition.objects.first()
+    transition.note = "tampered"
+    with pytest.raises(ValueError, match="immutable"):
+        transition.save()
+    with pytest.raises(ValueError, match="immutable"):
+        ClockTransition.objects.filter(pk=transition.pk).update(note="tampered")
