@@ -74,3 +74,36 @@ def test_the_audit_trail_cannot_be_edited_or_deleted_in_admin(staff, intake):
     assert browser.get("/admin/accounts/auditentry/").status_code == 200
     assert browser.post(f"/admin/accounts/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+# Apps whose admin rows are rules, policies or agreements: every edit there must be audited.
+POLICY_APPS = {"scoring", "sla", "reports"}
+
+
+def test_every_admin_that_edits_rules_or_policies_writes_the_audit_trail(rf, make_user):
+    """A new policy-like model registered in admin without auditing fails here.
+
+    Behaviour is tested per model by the scoring and SLA suites (test_scoring_rulesets.py,
+    test_sla_admin.py); this guards the whole set.
+    """
+    from django.contrib import admin
+
+    request = rf.get("/admin/")
+    request.user = make_user(username="root", is_staff=True, is_superuser=True)
+    unaudited = []
+    checked = 0
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in POLICY_APPS:
+            continue
+        editable = model_admin.has_change_permission(request) or model_admin.has_add_permission(request)
+        if not editable:
+            continue  # read-only in admin (e.g. SLA clocks): nothing to audit
+        checked += 1
+        overrides = {
+            name: getattr(type(model_admin), name) is not getattr(admin.ModelAdmin, name)
+            for name in ("save_model", "delete_model")
+        }
+        if not all(overrides.values()):
+            unaudited.append(model._meta.label)
+    assert checked >= 6, "expected the scoring and SLA policy admins to be registered"
+    assert unaudited == [], f"admin edits of {unaudited} are not audited"
