@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from .models import ApiKey, Role
 
@@ -85,3 +86,35 @@ def handoff_for_decision(user: AnyUser, handoff: Handoff) -> Handoff:
     if is_manager(user) or (has_role(user, Role.AE) and handoff.ae_id == user.pk):
         return handoff
     raise PermissionDenied("This handoff is assigned to another AE.")
+
+
+def lead_for_page(user: AnyUser, qs: QuerySet[Lead], pk: int) -> Lead:
+    """The lead with this id if the user may see it; Http404 otherwise.
+
+    A lead the user may not see answers 404, not 403, so ids of other people's
+    leads cannot be probed.
+    """
+    return get_object_or_404(leads_visible_to(user, qs), pk=pk)
+
+
+def handoff_for_page(user: AnyUser, qs: QuerySet[Handoff], pk: int) -> Handoff:
+    """The handoff with this id if the user may see it; Http404 otherwise."""
+    return get_object_or_404(handoffs_visible_to(user, qs), pk=pk)
+
+
+def handoff_for_feedback(user: AnyUser, handoff: Handoff) -> Handoff:
+    """The rejection feedback call is the AE's and the SDR's together: either may record it."""
+    if is_manager(user) or (user.pk is not None and user.pk in (handoff.ae_id, handoff.sdr_id)):
+        return handoff
+    raise PermissionDenied("Only the AE or the SDR of this handoff can record the feedback call.")
+
+
+
+def can_work_queue(user: AnyUser) -> bool:
+    """The SDR queue is for SDRs; managers look over their shoulder."""
+    return is_manager(user) or has_role(user, Role.SDR)
+
+
+def can_review_handoffs(user: AnyUser) -> bool:
+    """The handoff inbox is for AEs and managers."""
+    return is_manager(user) or has_role(user, Role.AE)

@@ -140,6 +140,26 @@ def quality_flag_raised(*, flag: Any, due_at: dt.datetime) -> Message:
                    link=lead_link(lead.pk))
 
 
+def handoff_alert(*, handoff: Any, review_due: dt.datetime, decision_due: dt.datetime) -> Message:
+    """NEW SQL HANDOFF to the AE: who, what BANT+T said, and the review/decision deadlines (SPEC S17)."""
+    lead = handoff.lead
+    qual = getattr(lead, "qualification", None) if hasattr(lead, "qualification") else None
+    bant = f"BANT+T {qual.total}/15" if qual is not None else "BANT+T not recorded"
+    lines = [
+        "NEW SQL HANDOFF", RULE,
+        f"Contact: {lead.name or lead.email}, {lead.title or '—'}",
+        f"Company: {lead.company or '—'} | {lead.industry or '—'}",
+        f"Grade: {lead.grade} | {bant}",
+        f"From SDR: {handoff.sdr or '—'}",
+        RULE,
+        f"REQUIRED: Review by {_local(review_due)}; accept or reject by {_local(decision_due)}",
+        lead_link(lead.pk),
+    ]
+    text = "\n".join(lines)
+    return Message(subject=f"New SQL handoff: {lead.name or lead.email} – {lead.company or lead.email}", text=text,
+                   blocks=[_section(text)], link=lead_link(lead.pk))
+
+
 def escalation_notice(*, level: int, raised_by: str, date: dt.date, description: str, evidence: str, impact: str,
                       resolution: str, requested_action: str) -> Message:
     """ESCALATION NOTICE with the framework's template fields (SPEC S19)."""

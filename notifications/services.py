@@ -53,15 +53,13 @@ class Message:
 
 
 def _slack_user_id(user: Any) -> str:
-    member = getattr(user, "team_member", None) if user is not None else None
-    try:
-        return member.slack_user_id if member else ""
-    except Exception:  # noqa: BLE001 - a missing profile row means no Slack id
-        return ""
+    # A user without a TeamMember row has no Slack id (the reverse accessor raises an AttributeError subclass).
+    member = getattr(user, "team_member", None)
+    return member.slack_user_id if member is not None else ""
 
 
-def _skip(channel: str, key: str, why: str) -> None:
-    log.info("notification %s: %s channel skipped (%s)", key, channel, why)
+def _skip(skipped: list[str], channel: str, why: str) -> None:
+    skipped.append(f"{channel} channel skipped ({why})")
 
 
 def notify(
@@ -82,6 +80,7 @@ def notify(
     now = now or timezone.now()
     users = [u for u in users if u is not None]
     rows: list[Notification] = []
+    skipped: list[str] = []
     common = {"subject": message.subject[:300], "text": message.text, "created_at": now, "next_attempt_at": now}
     slack_on = CHANNELS["slack"].enabled()
     if team_channel:
@@ -89,29 +88,32 @@ def notify(
             rows.append(Notification(key=f"{key}:slack:channel", channel=Channel.SLACK,
                                      target=settings.SLACK_ALERT_CHANNEL, payload={"blocks": message.blocks}, **common))
         else:
-            _skip("slack team", key, "SLACK_BOT_TOKEN or SLACK_ALERT_CHANNEL not set")
+            _skip(skipped, "slack team", "SLACK_BOT_TOKEN or SLACK_ALERT_CHANNEL not set")
     for user in users:
         slack_id = _slack_user_id(user)
         if slack_on and slack_id:
             rows.append(Notification(key=f"{key}:slack:{slack_id}", channel=Channel.SLACK, target=slack_id,
                                      payload={"blocks": message.blocks}, **common))
         elif not slack_on:
-            _skip("slack DM", key, "SLACK_BOT_TOKEN not set")
+            _skip(skipped, "slack DM", "SLACK_BOT_TOKEN not set")
         else:
-            _skip("slack DM", key, f"{user} has no Slack user id")
+            _skip(skipped, "slack DM", f"{user} has no Slack user id")
     addresses = [u.email for u in users if getattr(u, "email", "")] + list(emails)
     if CHANNELS["email"].enabled():
         for address in dict.fromkeys(a.strip().lower() for a in addresses if a.strip()):
             rows.append(Notification(key=f"{key}:email:{address}", channel=Channel.EMAIL, target=address, **common))
     elif addresses:
-        _skip("email", key, "EMAIL_URL not set")
+        _skip(skipped, "email", "EMAIL_URL not set")
     if phone:
         if CHANNELS["phone"].enabled():
             body = {"key": key, "subject": message.subject, "text": message.text, "link": message.link} | message.data
             rows.append(Notification(key=f"{key}:phone", channel=Channel.PHONE, target=settings.PHONE_WEBHOOK_URL,
                                      payload=body, **common))
         else:
-            _skip("phone", key, "PHONE_WEBHOOK_URL not set")
+            _skip(skipped, "phone", "PHONE_WEBHOOK_URL not set")
+    if skipped:
+        # One line per message, so an install without Slack or email stays readable.
+        log.info("notification %s: %s", key, "; ".join(dict.fromkeys(skipped)))
     return _write(rows)
 
 
@@ -194,6 +196,10 @@ def notification_deliver(*, notification_id: int, now: dt.datetime | None = None
             enqueue([row.pk], countdown=(wait - now).total_seconds())
             return "pending"
     attempt = DeliveryAttempt.objects.create(notification=row, started_at=now)
+    if row.channel == Channel.WEBHOOK and row.subscription is None:
+        _finish(row, attempt, outcome=DeliveryAttempt.Outcome.FAILED, error="subscription deleted",
+                status=Notification.Status.FAILED, started=time.monotonic())
+        return "failed"
     if not transport.enabled():
         log.info("notification %s: %s channel is not configured; dropped", row.key, row.channel)
         _finish(row, attempt, outcome=DeliveryAttempt.Outcome.SKIPPED, error="channel not configured",

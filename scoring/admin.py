@@ -144,6 +144,11 @@ class RuleSetAdmin(admin.ModelAdmin):
 
     # -- audit trail -------------------------------------------------------------
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
+        if db_field.name == "notes":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 80})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         before = services.snapshot(RuleSet.objects.get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
@@ -156,7 +161,12 @@ class RuleSetAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):  # type: ignore[no-untyped-def]
-        for obj in queryset:
+        # The bulk action checks permission per model, not per row: never delete a live or archived set.
+        kept = queryset.exclude(status=RuleSet.Status.DRAFT).count()
+        if kept:
+            self.message_user(request, f"Kept {kept} published or archived rule set(s); only drafts are deleted.",
+                              messages.WARNING)
+        for obj in queryset.filter(status=RuleSet.Status.DRAFT):
             self.delete_model(request, obj)
 
     def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]

@@ -265,6 +265,10 @@ def from_epoch_us(us: int) -> dt.datetime:
     return _EPOCH + dt.timedelta(microseconds=us)
 
 
+# A compiled band: (low, low_inclusive, high, high_inclusive, hit or None for 0 points).
+_BandRow = tuple[float | None, bool, float | None, bool, "RuleHit | None"]
+
+
 class _Engagement:
     __slots__ = ("decay", "types", "single", "unless", "label", "need", "points", "is_intent")
 
@@ -295,7 +299,7 @@ class CompiledRules:
         self.longest_window = rules.longest_window
         # Per attribute: bands as (low, low_inclusive, high, high_inclusive, hit) with the
         # hit built once (hits are immutable, so leads share them), and a memo by value.
-        self.bands = tuple(
+        self.bands: tuple[tuple[str, tuple[_BandRow, ...], dict[object, RuleHit | None]], ...] = tuple(
             (
                 attr,
                 tuple(
@@ -437,9 +441,7 @@ def fit_hits(lead: LeadFacts, rules: CompiledRules) -> tuple[list[RuleHit], Indu
     return hits, category, industry_name
 
 
-def _band_hit(
-    value: float, bands: tuple[tuple[float | None, bool, float | None, bool, RuleHit | None], ...]
-) -> RuleHit | None:
+def _band_hit(value: float, bands: tuple[_BandRow, ...]) -> RuleHit | None:
     for low, low_incl, high, high_incl, hit in bands:
         if low is not None and (value < low or (value == low and not low_incl)):
             continue

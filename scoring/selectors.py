@@ -157,7 +157,11 @@ def facts_of(row: LeadRow) -> engine.LeadFacts:
 
 
 def events_by_lead(
-    *, lead_ids: Sequence[int] | None = None, pk_range: tuple[int, int] | None = None, since: dt.datetime
+    *,
+    lead_ids: Sequence[int] | None = None,
+    pk_range: tuple[int, int] | None = None,
+    since: dt.datetime,
+    asset_types: Iterable[str] | None = None,
 ) -> dict[int, list[tuple[str, dt.datetime | int, str]]]:
     """Events at or after `since` of the given leads (by ids or an inclusive pk range), grouped by lead.
 
@@ -165,7 +169,7 @@ def events_by_lead(
     either): building 100k+ datetimes per second would dominate a full rescore.
     """
     if connection.vendor == "postgresql":
-        return _events_by_lead_pg(lead_ids=lead_ids, pk_range=pk_range, since=since)
+        return _events_by_lead_pg(lead_ids=lead_ids, pk_range=pk_range, since=since, asset_types=asset_types)
     qs = Event.objects.filter(occurred_at__gte=since)
     if pk_range is not None:
         qs = qs.filter(lead_id__gte=pk_range[0], lead_id__lte=pk_range[1])
@@ -175,18 +179,25 @@ def events_by_lead(
 
 
 def _events_by_lead_pg(
-    *, lead_ids: Sequence[int] | None, pk_range: tuple[int, int] | None, since: dt.datetime
+    *,
+    lead_ids: Sequence[int] | None,
+    pk_range: tuple[int, int] | None,
+    since: dt.datetime,
+    asset_types: Iterable[str] | None,
 ) -> dict[int, list[tuple[str, dt.datetime | int, str]]]:
     table = Event._meta.db_table
+    # Assets matter only to same-asset exclusions: don't ship the rest.
+    asset = "asset" if asset_types is None else "CASE WHEN type = ANY(%s) THEN asset ELSE '' END"
+    head = [] if asset_types is None else [list(asset_types)]
     if pk_range is not None:
         where, params = "lead_id BETWEEN %s AND %s", [pk_range[0], pk_range[1]]
     else:
         where, params = "lead_id = ANY(%s)", [list(lead_ids or ())]
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT lead_id, type, (EXTRACT(EPOCH FROM occurred_at) * 1000000)::bigint, asset "  # noqa: S608
+            f"SELECT lead_id, type, (EXTRACT(EPOCH FROM occurred_at) * 1000000)::bigint, {asset} "  # noqa: S608
             f"FROM {table} WHERE {where} AND occurred_at >= %s",
-            [*params, since],
+            [*head, *params, since],
         )
         return _group(cur.fetchall())
 
@@ -202,14 +213,18 @@ def _group(rows: Iterable[tuple[int, str, Any, str]]) -> dict[int, list[tuple[st
     return grouped
 
 
-def lead_batches(*, batch_size: int, lock: bool = False) -> Iterator[list[LeadRow]]:
+def lead_batches(*, batch_size: int, lock: bool = False, every: int = 1) -> Iterator[list[LeadRow]]:
     """Every lead's `FACT_COLUMNS`, `batch_size` at a time, by keyset pagination on pk.
 
-    With `lock`, each batch's rows are locked (the caller holds a transaction per batch).
+    With `lock`, each batch's rows are locked (the caller holds a transaction per
+    batch). With `every` > 1, only leads whose pk is a multiple of it (a sample).
     """
     last = 0
+    base = Lead.objects.all()
+    if every > 1:
+        base = base.alias(sample=F("pk") % every).filter(sample=0)
     while True:
-        qs = Lead.objects.filter(pk__gt=last).order_by("pk")
+        qs = base.filter(pk__gt=last).order_by("pk")
         if lock:
             qs = qs.select_for_update(of=("self",))
         rows = list(lead_rows(qs)[:batch_size])
@@ -240,6 +255,7 @@ class Preview:
     grades_before: Counter[str] = field(default_factory=Counter)
     grades_after: Counter[str] = field(default_factory=Counter)
     changed_grade: int = 0
+    sampled_every: int = 1  # 1: every lead scored; k: one lead in k, counts scaled by k
     mql_before: int = 0
     mql_after: int = 0
     examples: list[PreviewChange] = field(default_factory=list)
@@ -255,20 +271,36 @@ class Preview:
         ]
 
 
+# Above this many leads the preview scores an even sample, so the page answers in seconds.
+PREVIEW_FULL_LIMIT = 50_000
+
+
 def rule_set_preview(
-    *, rule_set: RuleSet, now: dt.datetime, batch_size: int = 2000, max_examples: int = 20
+    *,
+    rule_set: RuleSet,
+    now: dt.datetime,
+    batch_size: int = 2000,
+    max_examples: int = 20,
+    full_limit: int = PREVIEW_FULL_LIMIT,
 ) -> Preview:
-    """Score every current lead under the published rules and under `rule_set`.
+    """Score current leads under the published rules and under `rule_set`.
 
     "MQL" counts leads for which S3 holds (score, ICP and intent) under each set.
-    Streams leads in batches, so memory stays flat on big tables.
+    Streams leads in batches, so memory stays flat. Beyond `full_limit` leads it
+    scores every k-th lead by id and scales the counts by k (an estimate).
     """
     before = active_rules()
     after = compiled_rules_for(rule_set)
     since = now - max(before.longest_window, after.longest_window)
-    out = Preview()
-    for rows in lead_batches(batch_size=batch_size):
-        events = events_by_lead(pk_range=(rows[0][0], rows[-1][0]), since=since)
+    asset_types = before.asset_types | after.asset_types
+    total = Lead.objects.count()
+    every = -(-total // full_limit) if total > full_limit else 1
+    out = Preview(sampled_every=every)
+    for rows in lead_batches(batch_size=batch_size, every=every):
+        if every > 1:
+            events = events_by_lead(lead_ids=[r[0] for r in rows], since=since, asset_types=asset_types)
+        else:
+            events = events_by_lead(pk_range=(rows[0][0], rows[-1][0]), since=since, asset_types=asset_types)
         changed_ids = []
         for row in rows:
             facts = facts_of(row)
@@ -289,6 +321,14 @@ def rule_set_preview(
             emails = dict(Lead.objects.filter(pk__in=changed_ids).values_list("pk", "email"))
             for ex in out.examples:
                 ex.email = ex.email or emails.get(ex.lead_id, "")
+    if every > 1:
+        out.leads = total
+        for counter in (out.grades_before, out.grades_after):
+            for grade in counter:
+                counter[grade] *= every
+        out.changed_grade *= every
+        out.mql_before *= every
+        out.mql_after *= every
     return out
 
 

@@ -199,13 +199,16 @@ def _write_scores(
                 [now, version, ids, totals, fits, engs, breakdowns, valid, grades],
             )
     else:
+        # Raw SQL on SQLite: store datetimes the way Django does (naive UTC text).
+        adapt = connection.ops.adapt_datetimefield_value
+        at = adapt(now)
         with connection.cursor() as cur:
             cur.executemany(
                 f"""UPDATE {table} SET score_total = %s, score_fit = %s, score_engagement = %s,
                         score_breakdown = %s, score_valid_until = %s, grade = %s, scored_at = %s,
                         score_version = %s WHERE id = %s""",  # noqa: S608
                 [
-                    (t, f, e, b, v, g, now, version, i)
+                    (t, f, e, b, adapt(v), g, at, version, i)
                     for i, t, f, e, b, v, g in zip(ids, totals, fits, engs, breakdowns, valid, grades, strict=True)
                 ],
             )
@@ -238,9 +241,9 @@ def _rescore_rows(
 ) -> BatchResult:
     since = now - rules.longest_window
     if contiguous:
-        events = events_by_lead(pk_range=(rows[0][0], rows[-1][0]), since=since)
+        events = events_by_lead(pk_range=(rows[0][0], rows[-1][0]), since=since, asset_types=rules.asset_types)
     else:
-        events = events_by_lead(lead_ids=[r[0] for r in rows], since=since)
+        events = events_by_lead(lead_ids=[r[0] for r in rows], since=since, asset_types=rules.asset_types)
     scored, failed = _score_rows(rows, events, rules, now)
     written = _write_scores(scored, rules.version, now)
     if failed:

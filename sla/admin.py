@@ -116,6 +116,27 @@ class SlaClockAdmin(admin.ModelAdmin):
     search_fields = ("lead__email", "owner__username")
     raw_id_fields = ("lead", "handoff", "quality_flag", "owner")
     inlines = [ClockTransitionInline]
+    actions = ["pause", "resume"]
+
+    @admin.action(description="Pause selected running clocks")
+    def pause(self, request, queryset):  # type: ignore[no-untyped-def]
+        from django.utils import timezone
+
+        from .services import clock_pause
+
+        now = timezone.now()
+        done = sum(clock_pause(clock=c, now=now, note=f"paused by {request.user}") for c in queryset)
+        self.message_user(request, f"{done} clock(s) paused.")
+
+    @admin.action(description="Resume selected paused clocks")
+    def resume(self, request, queryset):  # type: ignore[no-untyped-def]
+        from django.utils import timezone
+
+        from .services import clock_resume
+
+        now = timezone.now()
+        done = sum(clock_resume(clock=c, now=now, note=f"resumed by {request.user}") for c in queryset)
+        self.message_user(request, f"{done} clock(s) resumed.")
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

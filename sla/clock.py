@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .calendar import Calendar, add_business_time
+from .calendar import Calendar, add_business_time, business_time_between
 
 RUNNING, MET, BREACHED, PAUSED, CANCELLED = "running", "met", "breached", "paused", "cancelled"
 
@@ -49,4 +49,17 @@ def stop_state(clock: ClockFacts, at: dt.datetime) -> str:
     """The state a clock ends in when its commitment is fulfilled at `at`: met only if on time."""
     if clock.state in (MET, CANCELLED):
         return clock.state
+    if clock.state == PAUSED:
+        # Time stood still while paused: fulfilled before it ran out.
+        return MET
     return MET if at < clock.due_at and clock.state == RUNNING else BREACHED
+
+
+def remaining_at(*, due: dt.datetime, at: dt.datetime, calendar: Calendar) -> dt.timedelta:
+    """Business time left on a clock at `at` (zero once due): what a pause keeps."""
+    return business_time_between(calendar, at, due)
+
+
+def resumed_due(*, remaining: dt.timedelta, now: dt.datetime, calendar: Calendar) -> dt.datetime:
+    """A paused clock resumed at `now` is due after the business time it had left."""
+    return add_business_time(calendar, now, remaining)

@@ -221,6 +221,8 @@ class SlaClock(models.Model):
     breached_at = models.DateTimeField(null=True, blank=True)
     # When the owner is warned of a coming breach; cleared once the warning is written.
     warn_at = models.DateTimeField(null=True, blank=True)
+    # Business time that was left when the clock was paused; resuming re-targets from it.
+    paused_remaining = models.DurationField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_at"]

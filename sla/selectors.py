@@ -59,17 +59,21 @@ def calendar_of(model: BusinessCalendar | None) -> Calendar:
     return Calendar(
         tz=model.timezone,
         always_open=model.always_open,
-        hours=tuple((h.weekday, h.start, h.end) for h in model.hours.all()),
+        hours=() if model.always_open else tuple((h.weekday, h.start, h.end) for h in model.hours.all()),
         holidays=frozenset(model.holidays.values_list("date", flat=True)),
     )
 
 
-def target_for(kind: str) -> tuple[dt.timedelta, Calendar]:
-    """Target and calendar of a grade-independent clock kind."""
+def target_for(kind: str, known: dict[int | None, Calendar] | None = None) -> tuple[dt.timedelta, Calendar]:
+    """Target and calendar of a grade-independent clock kind; `known` maps calendar ids the caller
+    already loaded (None: the default calendar) so they are not read again."""
+    known = known or {}
     row = SlaTarget.objects.select_related("calendar").filter(kind=kind).first()
-    if row is None:
-        return DEFAULT_TARGETS[kind], calendar_of(None)
-    return row.target, calendar_of(row.calendar)
+    target = row.target if row is not None else DEFAULT_TARGETS[kind]
+    calendar_id = row.calendar_id if row is not None else None
+    if calendar_id in known:
+        return target, known[calendar_id]
+    return target, calendar_of(row.calendar if row is not None else None)
 
 
 def active_members(role: str) -> QuerySet[Any]:

@@ -34,6 +34,8 @@ Kind = SlaClock.Kind
 State = SlaClock.State
 # Clocks that belong to the SDR's work on the lead; they end when the lead leaves the SDR's hands.
 LEAD_WORK_KINDS = (Kind.FIRST_ATTEMPT, Kind.ATTEMPTS, Kind.DISPOSITION)
+# Marketing's commitments (SLAs cut both ways): their breaches go to marketing ops.
+MARKETING_KINDS = (Kind.DATA_COMPLETE, Kind.QUALITY_RESPONSE)
 # The framework's "full contact information" and lead source (Lead Response Data).
 REQUIRED_FIELDS = {
     "first_name": "name",
@@ -76,7 +78,8 @@ def clock_start(
 
 
 def _running(qs: QuerySet[SlaClock]) -> list[SlaClock]:
-    return list(qs.filter(state=State.RUNNING).select_for_update().order_by("pk"))
+    """Clocks still counting (or paused), locked for this transaction."""
+    return list(qs.filter(state__in=[State.RUNNING, State.PAUSED]).select_for_update().order_by("pk"))
 
 
 def clocks_stop(*, clocks: Iterable[SlaClock], at: dt.datetime, note: str) -> None:
@@ -108,6 +111,42 @@ def clocks_cancel(*, clocks: Iterable[SlaClock], at: dt.datetime, note: str) -> 
         c.save(update_fields=["state", "stopped_at", "warn_at"])
         ClockTransition.objects.create(clock=c, at=at, from_state=old, to_state=State.CANCELLED, due_at=c.due_at,
                                        note=note)
+
+
+def _calendar_of_clock(c: SlaClock) -> Any:
+    if c.kind in LEAD_WORK_KINDS:
+        policy = selectors.policy_for(c.lead.grade)
+        if policy is not None:
+            return selectors.calendar_of(policy.calendar)
+        return selectors.calendar_of(None)
+    return selectors.target_for(c.kind)[1]
+
+
+def clock_pause(*, clock: SlaClock, now: dt.datetime, note: str) -> bool:
+    """Stop a running clock's time (e.g. the prospect asked to be called after a holiday). False if not running."""
+    if clock.state != State.RUNNING or now >= clock.due_at:
+        return False
+    clock.paused_remaining = engine.remaining_at(due=clock.due_at, at=now, calendar=_calendar_of_clock(clock))
+    clock.state = State.PAUSED
+    clock.warn_at = None
+    clock.save(update_fields=["paused_remaining", "state", "warn_at"])
+    ClockTransition.objects.create(clock=clock, at=now, from_state=State.RUNNING, to_state=State.PAUSED,
+                                   due_at=clock.due_at, note=note)
+    return True
+
+
+def clock_resume(*, clock: SlaClock, now: dt.datetime, note: str) -> bool:
+    """Run a paused clock again: due after the business time it had left. False if not paused."""
+    if clock.state != State.PAUSED:
+        return False
+    remaining = clock.paused_remaining or dt.timedelta(0)
+    clock.due_at = engine.resumed_due(remaining=remaining, now=now, calendar=_calendar_of_clock(clock))
+    clock.state = State.RUNNING
+    clock.paused_remaining = None
+    clock.save(update_fields=["due_at", "state", "paused_remaining"])
+    ClockTransition.objects.create(clock=clock, at=now, from_state=State.PAUSED, to_state=State.RUNNING,
+                                   due_at=clock.due_at, note=note)
+    return True
 
 
 # --- assignment ---------------------------------------------------------------
@@ -193,7 +232,8 @@ def _queue_entry(*, lead: Lead, now: dt.datetime, periodic_check: bool) -> None:
     policy = selectors.policy_for(lead.grade)
     if policy is None:
         return
-    if lead.owner_id is None:
+    if lead.owner_id is None or not selectors.active_members("sdr").filter(pk=lead.owner_id).exists():
+        # New work goes to someone who can do it: a returning lead whose SDR left is reassigned.
         owner = assignee_for(role="sdr", lead=lead)
         if owner is not None:
             lead.owner = owner
@@ -201,7 +241,7 @@ def _queue_entry(*, lead: Lead, now: dt.datetime, periodic_check: bool) -> None:
     calendar = selectors.calendar_of(policy.calendar)
     first = None
     if lead.first_attempt_at is None:
-        existing = _running(SlaClock.objects.filter(lead=lead, kind=Kind.FIRST_ATTEMPT))
+        existing = _running(SlaClock.objects.filter(lead=lead, kind=Kind.FIRST_ATTEMPT, state=State.RUNNING))
         if existing:
             first = existing[0]
             _retarget(clock=first, target=policy.first_attempt, warn_before=policy.warn_before, calendar=calendar,
@@ -216,7 +256,7 @@ def _queue_entry(*, lead: Lead, now: dt.datetime, periodic_check: bool) -> None:
     if not periodic_check:
         clock_start(lead=lead, kind=Kind.DISPOSITION, start=now, target=policy.disposition, calendar=calendar,
                     owner=lead.owner)
-        target, cal = selectors.target_for(Kind.DATA_COMPLETE)
+        target, cal = selectors.target_for(Kind.DATA_COMPLETE, known={policy.calendar_id: calendar})
         data_clock = clock_start(lead=lead, kind=Kind.DATA_COMPLETE, start=now, target=target, calendar=cal)
         missing = missing_data(lead)
         if not missing:
@@ -273,11 +313,13 @@ def lead_grade_changed(*, lead: Lead, old_grade: str, now: dt.datetime) -> None:
         return
     if lead.first_attempt_at is not None:
         return
-    policy = selectors.policy_for(lead.grade)
+    # Most grade changes happen before any clock runs (a new lead being scored): one query decides.
+    running = _running(SlaClock.objects.filter(lead=lead, kind=Kind.FIRST_ATTEMPT, state=State.RUNNING))
+    policy = selectors.policy_for(lead.grade) if running else None
     if policy is None:
         return
     calendar = selectors.calendar_of(policy.calendar)
-    for c in _running(SlaClock.objects.filter(lead=lead, kind=Kind.FIRST_ATTEMPT)):
+    for c in running:
         _retarget(clock=c, target=policy.first_attempt, warn_before=policy.warn_before, calendar=calendar, now=now,
                   note=f"grade {old_grade}→{lead.grade}")
 
@@ -357,8 +399,11 @@ def _handoff_clock(handoff: Handoff, kind: str, now: dt.datetime) -> SlaClock:
 
 def handoff_created(*, handoff: Handoff, now: dt.datetime) -> None:
     """An SQL handoff was created: review (4 h) and decision (24 h) clocks start (SPEC S17)."""
-    _handoff_clock(handoff, Kind.AE_REVIEW, now)
-    _handoff_clock(handoff, Kind.AE_DECISION, now)
+    review = _handoff_clock(handoff, Kind.AE_REVIEW, now)
+    decision = _handoff_clock(handoff, Kind.AE_DECISION, now)
+    if handoff.ae_id:
+        notify(key=f"handoff:{handoff.pk}", message=messages.handoff_alert(
+            handoff=handoff, review_due=review.due_at, decision_due=decision.due_at), users=[handoff.ae], now=now)
 
 
 def handoff_reviewed(*, handoff: Handoff, now: dt.datetime) -> None:
@@ -397,8 +442,11 @@ def _announce_breach(*, clock: SlaClock, now: dt.datetime) -> None:
     owner = clock.owner
     if owner is not None:
         users = [owner, *selectors.manager_of(owner)]
-    else:
+    elif clock.kind in MARKETING_KINDS:
         users = list(selectors.active_members("marketing_ops")) + list(selectors.active_members("manager"))
+    else:
+        # An unassigned sales commitment: the managers must see it.
+        users = list(selectors.active_members("manager"))
     users = list({u.pk: u for u in users}.values())
     notify(key=f"breach:{clock.pk}", message=messages.breach_alert(clock=clock, lead=lead, owner=owner), users=users,
            now=now)

@@ -100,3 +100,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.fixturenames
         ):
             item.fixturenames.append("django_db_serialized_rollback")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings) -> None:  # type: ignore[no-untyped-def]
+    # The default PBKDF2 costs ~0.8 s per user on these machines; tests make many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

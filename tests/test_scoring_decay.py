@@ -139,10 +139,72 @@ def test_a_full_rescore_that_changes_nothing_writes_nothing_and_fires_no_hooks(i
         submit(intake, "demo@steel.example.in", "demo_request", **STEEL_VP)
         submit(intake, "cold@bank.example.in", None, industry="Banking")
     grade_changes.clear()
-    before = list(Lead.objects.order_by("pk").values_list("scored_at", "score_total", "grade", "score_breakdown"))
+    columns = ("scored_at", "score_total", "grade", "score_breakdown")
+    before = list(Lead.objects.order_by("pk").values_list(*columns))
 
     with time_machine.travel(T0 + dt.timedelta(hours=5), tick=False):
         call_command("rescore", "--all", verbosity=0)
 
-    assert list(Lead.objects.order_by("pk").values_list("scored_at", "score_total", "grade", "score_breakdown")) == before
+    assert list(Lead.objects.order_by("pk").values_list(*columns)) == before
     assert grade_changes == []
+
+
+def test_rescoring_one_lead_costs_a_fixed_number_of_queries_once_the_rules_are_cached(
+    intake, django_assert_num_queries
+):
+    with time_machine.travel(T0, tick=False):
+        submit(intake, "demo@steel.example.in", "demo_request", **STEEL_VP)
+    lead = Lead.objects.get()
+    from leads.services import Actor
+
+    # The live rule set's identity, the lead's recent events, the update.
+    with django_assert_num_queries(3):
+        services.lead_rescore(lead=lead, now=T0 + dt.timedelta(minutes=1), actor=Actor.system())
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_sweep_skips_a_lead_another_transaction_holds_and_takes_it_next_time(require_postgres, intake):
+    import threading
+
+    from django.db import connection, transaction
+
+    with time_machine.travel(T0, tick=False):
+        submit(intake, "held@steel.example.in", "pricing_page_visit", **STEEL_VP)
+        submit(intake, "free@steel.example.in", "pricing_page_visit", **STEEL_VP)
+    held = Lead.objects.get(email="held@steel.example.in")
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_row() -> None:  # an intake request in flight on this lead
+        try:
+            with transaction.atomic():
+                Lead.objects.select_for_update().get(pk=held.pk)
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=hold_row)
+    worker.start()
+    assert locked.wait(10)
+    try:
+        first = services.leads_rescore_due(now=T0 + dt.timedelta(days=31))
+    finally:
+        release.set()
+        worker.join()
+    second = services.leads_rescore_due(now=T0 + dt.timedelta(days=31))
+
+    assert (first.loaded, second.loaded) == (1, 1)
+    assert set(Lead.objects.values_list("score_total", flat=True)) == {50}
+
+
+def test_bulk_written_times_compare_like_orm_written_ones(intake):
+    with time_machine.travel(T0, tick=False):
+        submit(intake, "pricing@steel.example.in", "pricing_page_visit", **STEEL_VP)
+    Lead.objects.update(score_version=None)  # force the bulk path to rewrite the row
+    with time_machine.travel(T0 + dt.timedelta(minutes=1), tick=False):
+        call_command("rescore", "--all", verbosity=0)
+    due_at = T0 + dt.timedelta(days=30)
+
+    assert Lead.objects.get().score_valid_until == due_at
+    assert not Lead.objects.filter(score_valid_until__lt=due_at).exists()
+    assert Lead.objects.filter(score_valid_until__lte=due_at, scored_at=T0 + dt.timedelta(minutes=1)).count() == 1

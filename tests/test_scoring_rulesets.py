@@ -168,3 +168,30 @@ def test_a_draft_without_grade_bands_cannot_be_published():
     with pytest.raises(ValueError, match="grade"):
         services.rule_set_publish(rule_set=draft, user=None, now=dt.datetime.now(dt.UTC))
     assert RuleSet.objects.get(status="published").version == 1
+
+
+def test_the_bulk_delete_action_refuses_the_live_set_and_deletes_drafts_with_an_audit_entry(mops):
+    v1 = RuleSet.objects.get(version=1)
+    draft = services.rule_set_clone(rule_set=v1, user=None)
+    delete = {"action": "delete_selected", "post": "yes"}
+
+    refused = mops.post("/admin/scoring/ruleset/", {**delete, "_selected_action": [v1.pk, draft.pk]})
+    deleted = mops.post("/admin/scoring/ruleset/", {**delete, "_selected_action": [draft.pk]})
+
+    assert (refused.status_code, deleted.status_code) == (403, 302)
+    assert list(RuleSet.objects.values_list("version", flat=True)) == [1]
+    assert AuditEntry.objects.filter(action="delete", object_type="scoring.ruleset").count() == 1
+
+
+def test_on_a_large_table_the_preview_scores_an_even_sample_and_scales_the_counts(intake):
+    for i in range(6):
+        submit(intake, f"lead{i}@steel.example.in", "demo_request")
+    draft = services.rule_set_clone(rule_set=RuleSet.objects.get(version=1), user=None)
+    RuleSet.objects.filter(pk=draft.pk).update(mql_threshold=80)
+    draft.refresh_from_db()
+
+    preview = selectors.rule_set_preview(rule_set=draft, now=dt.datetime.now(dt.UTC), full_limit=3)
+
+    assert preview.sampled_every == 2
+    assert (preview.leads, preview.mql_before, preview.mql_after) == (6, 6, 0)
+    assert preview.grades_before["B"] == 6

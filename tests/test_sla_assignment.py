@@ -97,7 +97,7 @@ def test_no_active_sdr_leaves_the_mql_unassigned_but_clocked(fast_users):
     assert lead.sla_clocks.filter(kind="first_attempt").exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_mqls_are_spread_evenly(make_user, fast_users, require_postgres):
     sdrs = [make_user("sdr") for _ in range(3)]
     leads = [make_lead(grade="B") for _ in range(6)]
@@ -123,3 +123,15 @@ def test_concurrent_mqls_are_spread_evenly(make_user, fast_users, require_postgr
     assert errors == []
     counts = [Lead.objects.filter(owner=s).count() for s in sdrs]
     assert counts == [2, 2, 2]
+
+
+@pytest.mark.django_db
+def test_a_returning_lead_whose_sdr_is_inactive_is_reassigned(make_user, fast_users):
+    gone, here = make_user("sdr"), make_user("sdr")
+    make_member(gone, active=False)
+    lead = make_lead(grade="B", owner=gone)
+
+    to_mql(lead, now=T0)
+
+    lead.refresh_from_db()
+    assert lead.owner == here

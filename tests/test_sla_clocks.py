@@ -296,3 +296,46 @@ def test_first_attempt_targets_come_from_the_policy_table(db):
     assert selectors.first_attempt_target("A") == dt.timedelta(minutes=3)
     assert selectors.first_attempt_target("B") == dt.timedelta(hours=1)
     assert selectors.first_attempt_target("D") is None
+
+
+def test_an_unassigned_breach_goes_to_the_managers(make_user, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_URL = "smtp://127.0.0.1:2525"
+    make_user("manager", email="head@example.in")
+    make_user("marketing_ops", email="ops@example.in")
+    lead = mql_at("A")  # no SDR exists
+
+    sweep(T0 + 5 * MIN)
+
+    clock = first_attempt_clock(lead)
+    assert clock.owner is None and clock.state == "breached"
+    targets = Notification.objects.filter(key__startswith=f"breach:{clock.pk}:").values_list("target", flat=True)
+    assert list(targets) == ["head@example.in"]
+
+
+def test_a_paused_clock_keeps_its_remaining_time_and_is_not_breached_while_paused(team):
+    from sla.services import clock_pause, clock_resume
+
+    lead = mql_at("B")
+    clock = first_attempt_clock(lead)
+    assert clock_pause(clock=clock, now=T0 + 20 * MIN, note="prospect asked to call after lunch")
+
+    assert sweep(T0 + 3 * 60 * MIN)["breached"] == 0
+    assert first_attempt_clock(lead).state == "paused"
+    clock_resume(clock=first_attempt_clock(lead), now=T0 + 3 * 60 * MIN, note="back")
+
+    clock = first_attempt_clock(lead)
+    assert clock.state == "running"
+    assert clock.due_at == T0 + 3 * 60 * MIN + 40 * MIN
+    assert [t.to_state for t in clock.transitions.all()] == ["running", "paused", "running"]
+
+
+def test_the_first_attempt_on_a_paused_clock_meets_it(team):
+    from sla.services import clock_pause
+
+    lead = mql_at("A")
+    clock_pause(clock=first_attempt_clock(lead), now=T0 + MIN, note="holiday")
+
+    attempt(lead, team["sdr"], T0 + 60 * MIN)
+
+    assert first_attempt_clock(lead).state == "met"

@@ -20,8 +20,9 @@ H = dt.timedelta(hours=1)
 @pytest.fixture
 def handoff(make_user, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_URL = "smtp://127.0.0.1:2525"
     sdr = make_user("sdr")
-    make_user("ae")
+    make_user("ae", email="ae@example.in")
     lead = make_lead(grade="A", stage="sql", owner=sdr)
     return lead_services.handoff_create(lead=lead, sdr=sdr, now=T0)
 
@@ -35,6 +36,15 @@ def test_a_handoff_goes_to_an_ae_with_review_and_decision_clocks(handoff):
     assert clock(handoff, "ae_review").due_at == T0 + 4 * H
     assert clock(handoff, "ae_decision").due_at == T0 + 24 * H
     assert clock(handoff, "ae_review").owner == handoff.ae
+
+
+def test_the_ae_is_told_of_the_handoff_with_its_deadlines(handoff):
+    from notifications.models import Notification
+
+    (email,) = Notification.objects.filter(key__startswith=f"handoff:{handoff.pk}:", channel="email")
+    assert email.target == handoff.ae.email
+    assert "NEW SQL HANDOFF" in email.text
+    assert "REQUIRED: Review by Thu 03 Dec 14:00 IST; accept or reject by Fri 04 Dec 10:00 IST" in email.text
 
 
 def test_opening_within_four_hours_meets_the_review_clock(handoff):

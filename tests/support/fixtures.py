@@ -36,13 +36,8 @@ class AlertStack:
     redis: RedisServer | None
 
     def channel_settings(self) -> dict[str, str]:
-        return {
-            "SLACK_BOT_TOKEN": SLACK_TOKEN,
-            "SLACK_API_BASE_URL": f"{self.slack.url}api/",
-            "SLACK_ALERT_CHANNEL": SLACK_CHANNEL,
-            "EMAIL_URL": self.smtp.url,
-            "PHONE_WEBHOOK_URL": f"{self.phone.url}phone",
-        }
+        """The channel settings the worker runs with (as environment), for this process's `settings`."""
+        return channel_env(self.slack, self.smtp, self.phone)
 
     def reset(self) -> None:
         for server in (self.slack, self.phone, self.hooks):
@@ -76,6 +71,7 @@ def alert_stack(django_db_setup, django_db_blocker) -> Iterator[AlertStack]:  # 
     )
     try:
         worker.start()
+        worker.warm_up()
         yield AlertStack(slack, smtp, phone, hooks, worker, redis)
     finally:
         worker.stop()
