@@ -118,3 +118,10 @@ def can_work_queue(user: AnyUser) -> bool:
 def can_review_handoffs(user: AnyUser) -> bool:
     """The handoff inbox is for AEs and managers."""
     return is_manager(user) or has_role(user, Role.AE)
+
+
+def can_read_reports(user: AnyUser, api_key: ApiKey | None = None) -> bool:
+    """Reports (SPEC S24, S29): read and admin API keys, and managers; never SDRs or AEs."""
+    if api_key is not None:
+        return api_key.scope in (ApiKey.Scope.READ, ApiKey.Scope.ADMIN)
+    return is_manager(user)

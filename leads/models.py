@@ -149,6 +149,16 @@ class Lead(models.Model):
             models.Index(fields=["owner", "stage"], name="lead_owner_stage_idx"),
             models.Index(fields=["mql_at"], name="lead_mql_at_idx", condition=Q(mql_at__isnull=False)),
             models.Index(fields=["grade", "stage"], name="lead_grade_stage_idx"),
+            # The weekly scorecard and reports count SQLs, opportunities and discovery calls by
+            # week (reports.metrics); without these each is a scan of the whole lead table. The
+            # columns are mostly null, so partial indexes stay small.
+            models.Index(fields=["sql_at"], name="lead_sql_at_idx", condition=Q(sql_at__isnull=False)),
+            models.Index(
+                fields=["opportunity_at"], name="lead_opportunity_at_idx", condition=Q(opportunity_at__isnull=False)
+            ),
+            models.Index(
+                fields=["discovery_call_at"], name="lead_discovery_at_idx", condition=Q(discovery_call_at__isnull=False)
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(score_fit__lte=50), name="lead_fit_max_50"),

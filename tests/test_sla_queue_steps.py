@@ -30,8 +30,8 @@ def test_the_next_step_follows_the_attempts_made():
 
     steps = next_steps([fresh, twice, done, periodic], now=T0 + dt.timedelta(hours=3))
 
-    assert steps[fresh.pk] | {} == {"number": 1, "channel": "phone", "due_at": T0, "label": "Call within 5 minutes",
-                                    "overdue": True}
+    assert steps[fresh.pk] | {} == {"number": 1, "channel": "phone", "due_at": T0 + dt.timedelta(minutes=5),
+                                    "label": "Call within 5 minutes", "overdue": True}
     assert (steps[twice.pk]["number"], steps[twice.pk]["channel"]) == (3, "phone")
     assert steps[twice.pk]["due_at"] == T0 + dt.timedelta(hours=2)
     assert done.pk not in steps
@@ -45,3 +45,12 @@ def test_a_page_of_leads_costs_one_query(django_assert_max_num_queries):
         steps = next_steps(leads, now=T0)
 
     assert len(steps) == 10
+
+
+def test_a_fresh_hot_lead_is_not_overdue_before_its_five_minutes_are_up():
+    fresh = make_lead(grade="A", stage="mql", mql_at=T0)
+
+    step = next_steps([fresh], now=T0 + dt.timedelta(minutes=4))[fresh.pk]
+
+    assert step["due_at"] == T0 + dt.timedelta(minutes=5)
+    assert step["overdue"] is False

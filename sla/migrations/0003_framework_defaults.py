@@ -16,7 +16,8 @@ POLICIES = [
 ]
 CADENCE = {
     "A": [  # the framework's 8-step schedule
-        (0 * M, "phone", "Call within 5 minutes"),
+        # Each step is due at the end of its window: attempt 1 is "0–5 min", so due at 5 min.
+        (5 * M, "phone", "Call within 5 minutes"),
         (30 * M, "email", "Follow-up email"),
         (2 * H, "phone", "Second call"),
         (6 * H, "linkedin", "LinkedIn connection (same day)"),
@@ -26,7 +27,7 @@ CADENCE = {
         (6 * D, "email", "Day 7 breakup email"),
     ],
     "B": [
-        (0 * M, "phone", "Call within 1 hour"),
+        (1 * H, "phone", "Call within 1 hour"),
         (1 * D, "email", "Day 2 email"),
         (2 * D, "phone", "Day 3 call"),
         (4 * D, "linkedin", "Day 5 LinkedIn"),
@@ -34,7 +35,7 @@ CADENCE = {
         (9 * D, "email", "Day 10 breakup email"),
     ],
     "C": [
-        (0 * M, "phone", "Periodic check call within 24 hours"),
+        (24 * H, "phone", "Periodic check call within 24 hours"),
         (3 * D, "email", "Day 4 email"),
         (7 * D, "phone", "Day 8 call"),
         (13 * D, "email", "Day 14 breakup email"),
