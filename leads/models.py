@@ -116,6 +116,9 @@ class Lead(models.Model):
     # CRM fields the framework requires (Technology Requirements).
     first_touch_at = models.DateTimeField(null=True, blank=True)
     mql_at = models.DateTimeField(null=True, blank=True)
+    # The grade when the lead became MQL: the scorecard's "Grade A MQLs" and the
+    # follow-up target are about that moment, not about today's decayed grade.
+    mql_grade = models.CharField(max_length=1, choices=Grade.choices, blank=True)
     queue_entered_at = models.DateTimeField(null=True, blank=True, help_text="Grade C periodic-check queue entry.")
     sal_at = models.DateTimeField(null=True, blank=True)
     sql_at = models.DateTimeField(null=True, blank=True)

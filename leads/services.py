@@ -115,6 +115,9 @@ def lead_change_stage(*, lead: Lead, to_stage: str, actor: Actor, reason: str, n
     if stamp and getattr(lead, stamp) is None:
         setattr(lead, stamp, now)
         fields.append(stamp)
+        if to_stage == Stage.MQL:
+            lead.mql_grade = lead.grade
+            fields.append("mql_grade")
     lead.save(update_fields=fields)
     sla_services.lead_stage_changed(lead=lead, change=change, now=now)
     return change
