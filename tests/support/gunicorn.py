@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from .ports import free_port
+from .fakes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

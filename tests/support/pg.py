@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .ports import free_port
+from .fakes import free_port
 
 
 def postgres_bindir() -> Path | None:
