@@ -27,6 +27,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy --strict --follow-imports=silent --ignore-missing-imports scoring/engine.py sla/clock.py sla/calendar.py
 
 ## Benchmark against Postgres and Redis (see bench/README.md).
 bench: $(STAMP)

@@ -1,4 +1,10 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 
 from .models import (
     Attempt,
@@ -11,6 +17,7 @@ from .models import (
     Qualification,
     QualityFlag,
     Source,
+    Stage,
     StageChange,
 )
 
@@ -40,6 +47,11 @@ class StageChangeInline(ReadOnlyInline):
 class AttemptInline(ReadOnlyInline):
     model = Attempt
     fields = ("at", "sdr", "channel", "outcome", "notes")
+
+
+class ManualStageForm(forms.Form):
+    to_stage = forms.ChoiceField(choices=Stage.choices, label="New stage")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Recorded in the stage history.")
 
 
 @admin.register(Lead)
@@ -72,6 +84,40 @@ class LeadAdmin(admin.ModelAdmin):
         "updated_at",
     )
     inlines = [EventInline, AttemptInline, StageChangeInline]
+    change_form_template = "admin/leads/lead/change_form.html"
+
+    def get_urls(self):  # type: ignore[no-untyped-def]
+        view = self.admin_site.admin_view(self.change_stage_view)
+        return [path("<int:pk>/change-stage/", view, name="leads_lead_change_stage"), *super().get_urls()]
+
+    def change_stage_view(self, request, pk: int):  # type: ignore[no-untyped-def]
+        """Move a lead by hand through `lead_change_stage_manually` (history row + audit entry)."""
+        from .services import lead_change_stage_manually
+
+        lead = get_object_or_404(Lead, pk=pk)
+        if not self.has_change_permission(request, lead):
+            raise PermissionDenied
+        form = ManualStageForm(request.POST or None, initial={"to_stage": lead.stage})
+        if request.method == "POST" and form.is_valid():
+            try:
+                lead_change_stage_manually(
+                    lead=lead, to_stage=form.cleaned_data["to_stage"], user=request.user,
+                    reason=form.cleaned_data["reason"], now=timezone.now(),
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, f"{lead} is now {lead.get_stage_display()}.")
+                return redirect(reverse("admin:leads_lead_change", args=[lead.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": lead,
+            "form": form,
+            "title": f"Change stage of {lead}",
+        }
+        return TemplateResponse(request, "admin/leads/lead/change_stage.html", context)
 
 
 @admin.register(Event)

@@ -116,6 +116,9 @@ class Lead(models.Model):
     # CRM fields the framework requires (Technology Requirements).
     first_touch_at = models.DateTimeField(null=True, blank=True)
     mql_at = models.DateTimeField(null=True, blank=True)
+    # The grade when the lead became MQL: the scorecard's "Grade A MQLs" and the
+    # follow-up target are about that moment, not about today's decayed grade.
+    mql_grade = models.CharField(max_length=1, choices=Grade.choices, blank=True)
     queue_entered_at = models.DateTimeField(null=True, blank=True, help_text="Grade C periodic-check queue entry.")
     sal_at = models.DateTimeField(null=True, blank=True)
     sql_at = models.DateTimeField(null=True, blank=True)
@@ -198,6 +201,14 @@ class ActorKind(models.TextChoices):
     SYSTEM = "system", "System"
 
 
+class StageChangeQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        """History is never rewritten in bulk either; a merge may only move rows to the surviving lead."""
+        if set(kwargs) - {"lead", "lead_id"}:
+            raise ValueError("StageChange rows are immutable; only a merge may move them to the surviving lead")
+        return super().update(**kwargs)
+
+
 class StageChange(models.Model):
     """An immutable row for every stage change (SPEC S2)."""
 
@@ -209,6 +220,8 @@ class StageChange(models.Model):
     actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     actor_api_key = models.ForeignKey("accounts.ApiKey", null=True, blank=True, on_delete=models.PROTECT)
     reason = models.TextField()
+
+    objects = StageChangeQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "pk"]

@@ -115,6 +115,9 @@ def lead_change_stage(*, lead: Lead, to_stage: str, actor: Actor, reason: str, n
     if stamp and getattr(lead, stamp) is None:
         setattr(lead, stamp, now)
         fields.append(stamp)
+        if to_stage == Stage.MQL:
+            lead.mql_grade = lead.grade
+            fields.append("mql_grade")
     lead.save(update_fields=fields)
     sla_services.lead_stage_changed(lead=lead, change=change, now=now)
     return change
@@ -599,3 +602,26 @@ def lead_merge(*, source: Lead, into: Lead, actor: Actor, reason: str, now: dt.d
     sla_services.lead_merged(source=source, into=into, now=now)
     scoring_services.lead_rescore(lead=into, now=now, actor=actor)
     return into
+
+
+@transaction.atomic
+def lead_change_stage_manually(
+    *, lead: Lead, to_stage: str, user: AbstractBaseUser, reason: str, now: dt.datetime
+) -> StageChange:
+    """A stage change made by hand (admin): the history row names the user, and the audit trail
+    records who, when, and the stage before and after."""
+    from accounts.services import audit_record
+
+    if to_stage not in Stage.values:
+        raise _fail(to_stage="Choose a stage.")
+    if to_stage == lead.stage:
+        raise _fail(to_stage=f"The lead is already {lead.get_stage_display()}.")
+    if not reason.strip():
+        raise _fail(reason="Say why the stage is being changed by hand.")
+    before = {"stage": lead.stage}
+    change = lead_change_stage(
+        lead=lead, to_stage=to_stage, actor=Actor.of_user(user), reason=f"Manual: {reason.strip()}", now=now
+    )
+    audit_record(user=user, action="stage_change", obj=lead, before=before,
+                 after={"stage": to_stage, "reason": reason.strip()})
+    return change

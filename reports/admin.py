@@ -1,10 +1,14 @@
 from django.contrib import admin
 
+from sla.admin import AuditedAdmin
+
 from .models import Escalation, RecalibrationReview, SlaAgreement, WeeklyResult
 
 
 @admin.register(SlaAgreement)
-class SlaAgreementAdmin(admin.ModelAdmin):
+class SlaAgreementAdmin(AuditedAdmin):
+    """Agreement targets are policy: every edit is in the audit trail."""
+
     list_display = ("name", "is_active", "effective_on", "review_on", "mqls_per_month", "pipeline_goal_quarter_lakh")
     list_filter = ("is_active",)
 

@@ -41,7 +41,7 @@ DEFINITIONS: dict[str, str] = {
     "mqls_generated": "Leads that became MQL during the week (merged duplicates excluded).",
     "mql_acceptance_rate": "MQL quality: share of the week's MQLs that have reached SAL (accepted by an SDR).",
     "pipeline_sourced": "Opportunity value (₹ lakh) opened during the week from leads that were MQLs.",
-    "grade_a_share": "Share of the week's MQLs that are Grade A (Hot).",
+    "grade_a_share": "Share of the week's MQLs that were Grade A (Hot) when they became MQL.",
     "data_quality": "Share of the week's new leads with name, title, email, phone, company and source all filled.",
     "speed_to_lead_avg_min": "Average minutes from MQL to first logged attempt, over the week's attempted MQLs "
     "(median and p90 by nearest rank).",
@@ -107,7 +107,7 @@ def pipeline_sourced(period: Period) -> Decimal:
 
 
 def grade_a_share(period: Period) -> float | None:
-    agg = week_mqls(period).aggregate(n=Count("pk"), a=Count("pk", filter=Q(grade="A")))
+    agg = week_mqls(period).aggregate(n=Count("pk"), a=Count("pk", filter=Q(mql_grade="A")))
     return _rate(agg["a"], agg["n"])
 
 
@@ -152,8 +152,8 @@ def speed_to_lead(period: Period) -> SpeedToLead:
 
 def first_attempt_targets() -> dict[str, dt.timedelta]:
     """Each grade's first-attempt target from the admin-editable policies, in one query (the
-    framework's defaults where a row is missing). A lead's grade is its current one (S3): an
-    MQL that has decayed below C keeps C's target."""
+    framework's defaults where a row is missing). The grade that counts is the one the lead had
+    when it became MQL (`mql_grade`), so later decay does not move the target."""
     found = dict(SlaPolicy.objects.values_list("grade", "first_attempt"))
     out = {g: found.get(g) or DEFAULT_POLICIES[g][0] for g in ("A", "B", "C")}
     out["D"] = out["C"]
@@ -163,8 +163,8 @@ def first_attempt_targets() -> dict[str, dt.timedelta]:
 def follow_up_compliance(period: Period, now: dt.datetime) -> float | None:
     met, due = Q(pk__in=[]), Q(first_attempt_at__isnull=False)
     for grade, target in first_attempt_targets().items():
-        met |= Q(grade=grade, first_attempt_at__lte=F("mql_at") + target)
-        due |= Q(grade=grade, mql_at__lte=now - target)
+        met |= Q(mql_grade=grade, first_attempt_at__lte=F("mql_at") + target)
+        due |= Q(mql_grade=grade, mql_at__lte=now - target)
     agg = week_mqls(period).filter(due).aggregate(n=Count("pk"), ok=Count("pk", filter=met))
     return _rate(agg["ok"], agg["n"])
 

@@ -244,6 +244,11 @@ class SlaClock(models.Model):
         return self.stopped_at if self.state == self.State.MET else None
 
 
+class ClockTransitionQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise ValueError("ClockTransition rows are immutable; write a new transition instead")
+
+
 class ClockTransition(models.Model):
     """Every change of a clock: start, re-target, met, breached, cancelled (GUIDE: every state change is a row)."""
 
@@ -254,8 +259,16 @@ class ClockTransition(models.Model):
     due_at = models.DateTimeField()
     note = models.CharField(max_length=200, blank=True)
 
+    objects = ClockTransitionQuerySet.as_manager()
+
     class Meta:
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.from_state or '∅'} → {self.to_state} ({self.note})"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # The clock's history is append-only, like a lead's stage history.
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("ClockTransition rows are immutable; write a new transition instead")
+        super().save(*args, **kwargs)

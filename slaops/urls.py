@@ -20,3 +20,7 @@ urlpatterns = [
     path("", include("leads.urls")),
     path("", include("reports.urls")),
 ]
+
+# Failures outside any view still answer JSON under /api/ (see slaops.api).
+handler500 = "slaops.api.server_error"
+handler404 = "slaops.api.page_not_found"

@@ -84,6 +84,24 @@ def reader(make_key: Callable[[str], str]) -> APIClient:
     return client
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every transactional test restores the rows data migrations made (roles, default rules, policies).
+
+    A transactional test ends by flushing every table; without this, whichever
+    transactional test runs next would find no groups or default rules, and
+    pass or fail depending on test order.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction") and "serialized_rollback" not in marker.kwargs:
+            restoring = pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True)
+            item.add_marker(restoring, append=False)
+        elif "transactional_db" in getattr(item, "fixturenames", ()) and "django_db_serialized_rollback" not in (
+            item.fixturenames
+        ):
+            item.fixturenames.append("django_db_serialized_rollback")
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings) -> None:  # type: ignore[no-untyped-def]
     # The default PBKDF2 costs ~0.8 s per user on these machines; tests make many users.

@@ -31,6 +31,8 @@ def make_lead(*, created_at: dt.datetime, complete: bool = True, **fields: Any) 
         base.update(first_name="Asha", last_name="Rao", title="Logistics Manager", phone="+91 9800000000")
         base.setdefault("source", fields.pop("source", None) or campaign_source())
     base.update(fields)
+    if base.get("mql_at") and "mql_grade" not in base:
+        base["mql_grade"] = base.get("grade", "D")  # the grade it had when it became MQL
     lead = Lead.objects.create(**base)
     Lead.objects.filter(pk=lead.pk).update(created_at=created_at)
     lead.created_at = created_at

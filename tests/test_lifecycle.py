@@ -43,7 +43,7 @@ def test_a_stage_change_stamps_the_stage_date_and_writes_history_with_actor_and_
     lead = make_mql()
 
     change = StageChange.objects.get(lead=lead)
-    assert lead.stage == "mql" and lead.mql_at == NOW
+    assert lead.stage == "mql" and lead.mql_at == NOW and lead.mql_grade == "A"
     assert (change.from_stage, change.to_stage) == ("lead", "mql")
     assert (change.actor_kind, change.reason) == ("system", "test MQL")
 

@@ -107,6 +107,14 @@ def test_a_first_attempt_exactly_at_the_grade_target_counts_as_met(db) -> None: 
     assert sc.compute(WEEK, now=NOW).metric("follow_up_compliance").actual == pytest.approx(2 / 3, abs=1e-4)
 
 
+def test_an_mql_that_has_since_decayed_counts_with_the_grade_it_had_at_mql(db) -> None:  # type: ignore[no-untyped-def]
+    hot = _mql("A", 20, 0)  # 20 minutes: late for Grade A's 5, in time for C's 24 hours
+    Lead.objects.filter(pk=hot.pk).update(grade="C")  # its points have since expired
+    card = sc.compute(WEEK, now=NOW)
+    assert card.metric("grade_a_share").actual == 1.0
+    assert card.metric("follow_up_compliance").actual == 0.0
+
+
 def test_an_unattempted_mql_still_inside_its_target_is_not_yet_counted(db) -> None:  # type: ignore[no-untyped-def]
     _mql("A", 2, 0)
     _mql("B", None, 1)

@@ -25,6 +25,9 @@ class CleanCharField(serializers.CharField):
     default_error_messages = {"control": "Control characters are not allowed."}
 
     def to_internal_value(self, data: Any) -> str:
+        # JSON types are part of the contract (and the schema): 42 is not a name.
+        if not isinstance(data, str):
+            self.fail("invalid")
         value = super().to_internal_value(data)
         if _CONTROL.search(value):
             self.fail("control")
@@ -33,6 +36,23 @@ class CleanCharField(serializers.CharField):
 
 def _text(max_length: int, **kwargs: Any) -> CleanCharField:
     return CleanCharField(max_length=max_length, required=False, allow_blank=True, trim_whitespace=True, **kwargs)
+
+
+class _StrictNumber:
+    """A JSON number only: "1200", "" and true are refused, as the schema says (DRF would coerce them)."""
+
+    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
+        if isinstance(data, str | bool):
+            self.fail("invalid")  # type: ignore[attr-defined]
+        return super().validate_empty_values(data)  # type: ignore[misc]
+
+
+class StrictIntegerField(_StrictNumber, serializers.IntegerField):
+    pass
+
+
+class StrictDecimalField(_StrictNumber, serializers.DecimalField):
+    pass
 
 
 class EventTimeField(serializers.DateTimeField):
@@ -85,11 +105,11 @@ class SubmissionInput(serializers.Serializer):
     company = _text(200)
     industry = _text(100)
     function = _text(100)
-    employees = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=10_000_000)
-    revenue_cr = serializers.DecimalField(
+    employees = StrictIntegerField(required=False, allow_null=True, min_value=0, max_value=10_000_000)
+    revenue_cr = StrictDecimalField(
         required=False, allow_null=True, max_digits=14, decimal_places=2, min_value=0, coerce_to_string=False
     )
-    shipments_per_day = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=10_000_000)
+    shipments_per_day = StrictIntegerField(required=False, allow_null=True, min_value=0, max_value=10_000_000)
     source = SourceInput(required=False)
     event = EventInput(required=False)
     context = _text(5000)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from contextlib import nullcontext
@@ -18,11 +19,11 @@ from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from accounts.access import leads_visible_to
 from accounts.auth import IntakeScope, ReadScope, request_api_key
+from accounts.throttling import IntakeThrottle
 from leads.models import Grade, IdempotencyRecord, Lead, Stage
 from leads.selectors import lead_list_queryset
 from leads.services import Actor, events_record, submission_receive
@@ -40,16 +41,6 @@ LEAD_BODY_FIELDS = (
 
 def _lead_bodies() -> QuerySet[Lead]:
     return lead_list_queryset().only(*LEAD_BODY_FIELDS)
-
-
-class IntakeThrottle(SimpleRateThrottle):
-    """Per-key request rate on intake; a runaway client cannot starve the others."""
-
-    scope = "intake"
-
-    def get_cache_key(self, request: Request, view: APIView) -> str | None:
-        key = request_api_key(request)
-        return self.cache_format % {"scope": self.scope, "ident": key.pk if key else self.get_ident(request)}
 
 
 def _actor(request: Request) -> Actor:
@@ -152,7 +143,12 @@ class EventsCreateView(APIView):
         if not inp.is_valid():
             raw = inp.errors
             per_item = raw.items() if isinstance(raw, dict) else enumerate(raw)
-            errors = {f"[{i}].{field}": msgs for i, err in per_item for field, msgs in err.items()}
+            # An item that is not an object at all (null, a number) has a list of messages, not fields.
+            errors = {
+                f"[{i}].{field}" if field else f"[{i}]": msgs
+                for i, err in per_item
+                for field, msgs in (err.items() if isinstance(err, dict) else [("", err)])
+            }
             raise ValidationError(errors)
         try:
             leads = events_record(items=list(inp.validated_data), actor=_actor(request), now=timezone.now())
@@ -162,14 +158,31 @@ class EventsCreateView(APIView):
         return Response(EventsResultOutput({"leads": list(fresh)}).data)
 
 
+class _StorableIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """ISO 8601, handed to the database in UTC (Postgres refuses offsets beyond ±15:59)."""
+
+    def to_python(self, value):  # type: ignore[no-untyped-def]
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(dt.UTC)
+        except OverflowError:
+            raise DjangoValidationError("This time is out of range.", code="invalid")
+
+
+class StorableIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = _StorableIsoDateTimeField
+
+
 class LeadFilter(django_filters.FilterSet):
     grade = django_filters.ChoiceFilter(choices=Grade.choices)
     stage = django_filters.ChoiceFilter(choices=Stage.choices)
     owner = django_filters.CharFilter(field_name="owner__username")
     source = django_filters.CharFilter(field_name="source__campaign__name", help_text="Campaign name")
     channel = django_filters.CharFilter(field_name="source__channel")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = StorableIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = StorableIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Lead

@@ -478,6 +478,7 @@ def plan_lifecycle(
         lead.queue_entered_at = entered
     else:
         lead.mql_at = entered
+        lead.mql_grade = grade
         _move(h, lead, Stage.LEAD, Stage.MQL, entered, None, f"Score {total} with ICP and intent")
         for etype in INTENT_EVENTS[grade]:
             h.events.append(Event(lead=lead, type=etype, occurred_at=entered - dt.timedelta(minutes=rng.uniform(1, 90)),
