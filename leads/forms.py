@@ -130,4 +130,5 @@ class QueueFilterForm(Form):
     stage = forms.ChoiceField(choices=[("", "Any stage"), ("mql", "MQL"), ("sal", "SAL")], required=False)
     source = forms.CharField(required=False)
     q = forms.CharField(required=False, max_length=100)
+    owner = forms.CharField(required=False, max_length=20)
     page = forms.IntegerField(required=False, min_value=1)

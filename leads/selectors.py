@@ -10,9 +10,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from accounts.access import AnyUser, handoffs_visible_to, leads_visible_to
+from accounts.models import Role
 from sla import selectors as sla_selectors
 from sla.models import SlaClock
 
@@ -49,6 +51,7 @@ class QueueFilters:
     stage: str = ""
     source: str = ""  # campaign id, or "none" for leads without a campaign
     q: str = ""
+    owner: str = ""  # an SDR's user id, or "none" for unassigned leads (managers only)
 
 
 @dataclass
@@ -111,6 +114,11 @@ def queue_queryset(*, user: AnyUser, filters: QueueFilters) -> QuerySet[Lead]:
         qs = qs.filter(Q(source__isnull=True) | Q(source__campaign__isnull=True))
     elif filters.source.isdigit():
         qs = qs.filter(source__campaign_id=int(filters.source))
+    # Only managers see other SDRs' leads, so for an SDR this narrows nothing they could not see.
+    if filters.owner == "none":
+        qs = qs.filter(owner__isnull=True)
+    elif filters.owner.isdigit():
+        qs = qs.filter(owner_id=int(filters.owner))
     for term in filters.q.split()[:5]:
         qs = qs.filter(
             Q(first_name__icontains=term)
@@ -163,6 +171,16 @@ def queue_page(
 def queue_campaigns() -> list[Campaign]:
     """Campaigns for the source filter."""
     return list(Campaign.objects.order_by("name").only("pk", "name"))
+
+
+def queue_sdrs() -> list[Any]:
+    """SDRs for the manager's owner filter."""
+    return list(
+        get_user_model()
+        .objects.filter(groups__name=Role.SDR)
+        .order_by("first_name", "username")
+        .only("pk", "username", "first_name", "last_name")
+    )
 
 
 # --- the lead page (SPEC S12, S13, S16, S17) -------------------------------------

@@ -29,6 +29,7 @@ from accounts.access import (
     handoff_for_decision,
     handoff_for_feedback,
     handoff_for_page,
+    is_manager,
     lead_for_change,
     lead_for_page,
 )
@@ -75,6 +76,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         stage=data.get("stage") or "",
         source=(data.get("source") or "").strip(),
         q=(data.get("q") or "").strip(),
+        owner=(data.get("owner") or "").strip() if is_manager(request.user) else "",
     )
     now = timezone.now()
     page = selectors.queue_page(
@@ -84,6 +86,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     if _is_htmx(request) and request.headers.get("HX-Target") == "queue-results":
         return render(request, "leads/_queue_results.html", context | {"partial": True})
     context["campaigns"] = selectors.queue_campaigns()
+    if is_manager(request.user):
+        context["sdrs"] = selectors.queue_sdrs()
     return render(request, "leads/queue.html", context)
 
 

@@ -111,6 +111,28 @@ def test_a_manager_sees_every_sdrs_queue(client, make_user):
     assert "Rohan Mehta" in response.content.decode() and "Kavya Iyer" in response.content.decode()
 
 
+def test_a_manager_can_narrow_the_queue_to_one_sdr_or_to_unassigned_leads(client, make_user):
+    rohan, kavya = make_user("sdr", first_name="Rohan"), make_user("sdr", first_name="Kavya")
+    his, hers, nobodys = make_lead(owner=rohan), make_lead(owner=kavya), make_lead(owner=None)
+    client.force_login(make_user("manager"))
+
+    assert row_ids(client.get("/queue/", {"owner": str(kavya.pk)})) == [hers.pk]
+    assert row_ids(client.get("/queue/", {"owner": "none"})) == [nobodys.pk]
+    assert sorted(row_ids(client.get("/queue/"))) == sorted([his.pk, hers.pk, nobodys.pk])
+    assert 'name="owner"' in client.get("/queue/").content.decode()
+
+
+def test_an_sdr_cannot_use_the_owner_filter_to_see_another_sdrs_leads(sdr, sdr_client, make_user):
+    other = make_user("sdr")
+    make_lead(owner=other)
+    mine = make_lead(owner=sdr)
+
+    response = sdr_client.get("/queue/", {"owner": str(other.pk)})
+
+    assert row_ids(response) == [mine.pk]
+    assert 'name="owner"' not in response.content.decode()
+
+
 def test_the_queue_filters_by_grade_stage_source_and_search(sdr, sdr_client):
     webinar = make_source("Cement Dispatch Webinar Series")
     a = make_lead(owner=sdr, grade="A", company="Ambuja Cement", source=webinar)
