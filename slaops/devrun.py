@@ -102,4 +102,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        # Ctrl-C while migrating or seeding: the child got the same signal and stopped.
+        print("\nInterrupted before the app started; nothing is left running.", flush=True)
+        sys.exit(130)
