@@ -148,26 +148,50 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "leads/lead_detail.html", _lead_context(request, lead))
 
 
+def _form_action(
+    request: HttpRequest,
+    *,
+    form: forms.Form,
+    run: Callable[[Any, Any], str],
+    success_url: str,
+    partial: str,
+    page: str,
+    context: Callable[[], dict[str, Any]],
+) -> HttpResponse:
+    """Validate the form, run the service; on success redirect, else put its errors back on the form.
+
+    htmx posts get a 204 with HX-Redirect, or just the form's section re-rendered;
+    plain posts get a redirect, or the whole page with status 400.
+    """
+    if form.is_valid():
+        try:
+            done = run(form.cleaned_data, form)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, done)
+            if _is_htmx(request):
+                return HttpResponse(status=204, headers={"HX-Redirect": success_url})
+            return HttpResponseRedirect(success_url)
+    if _is_htmx(request):
+        return render(request, partial, context())
+    return render(request, page, context(), status=400)
+
+
 def _lead_action(request: HttpRequest, pk: int, name: str, act: Callable[[Lead, Any, Any], str]) -> HttpResponse:
     """Run one lead action: access check, form, service; errors go back onto the form."""
     lead = lead_for_page(request.user, selectors.lead_page_queryset(), pk)
     lead_for_change(request.user, lead)
     form = LEAD_FORMS[name](request.POST)
-    if form.is_valid():
-        try:
-            done = act(lead, form.cleaned_data, form)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, done)
-            url = reverse("lead", args=[lead.pk])
-            if _is_htmx(request):
-                return HttpResponse(status=204, headers={"HX-Redirect": url})
-            return HttpResponseRedirect(url)
-    if _is_htmx(request):
-        context = _lead_context(request, lead, {name: form})
-        return render(request, f"leads/actions/{name}.html", context)
-    return render(request, "leads/lead_detail.html", _lead_context(request, lead, {name: form}), status=400)
+    return _form_action(
+        request,
+        form=form,
+        run=lambda data, f: act(lead, data, f),
+        success_url=reverse("lead", args=[lead.pk]),
+        partial=f"leads/actions/{name}.html",
+        page="leads/lead_detail.html",
+        context=lambda: _lead_context(request, lead, {name: form}),
+    )
 
 
 @login_required
@@ -336,21 +360,15 @@ def _handoff_action(
     handoff = handoff_for_page(request.user, selectors.handoff_queryset(), pk)
     check(request.user, handoff)
     form = HANDOFF_FORMS[name](request.POST)
-    if form.is_valid():
-        try:
-            done = act(handoff, form.cleaned_data, form)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, done)
-            url = reverse("handoff", args=[handoff.pk])
-            if _is_htmx(request):
-                return HttpResponse(status=204, headers={"HX-Redirect": url})
-            return HttpResponseRedirect(url)
-    context = _handoff_context(request, handoff, {name: form})
-    if _is_htmx(request):
-        return render(request, f"leads/handoff_actions/{name}.html", context)
-    return render(request, "leads/handoff_detail.html", context, status=400)
+    return _form_action(
+        request,
+        form=form,
+        run=lambda data, f: act(handoff, data, f),
+        success_url=reverse("handoff", args=[handoff.pk]),
+        partial=f"leads/handoff_actions/{name}.html",
+        page="leads/handoff_detail.html",
+        context=lambda: _handoff_context(request, handoff, {name: form}),
+    )
 
 
 @login_required
