@@ -43,6 +43,7 @@ def main() -> int:
     if _demo_needed():
         print("Empty database: loading demo data (manage.py seed_demo) …", flush=True)
         _manage("seed_demo", "--leads", os.environ.get("DEMO_LEADS", "2000"), "--with-users")
+        _manage("demo_live")
     else:
         print("Database has data: demo data not loaded.", flush=True)
 
