@@ -28,7 +28,7 @@ from leads.models import Grade, IdempotencyRecord, Lead, Stage
 from leads.selectors import lead_list_queryset
 from leads.services import Actor, events_record, submission_receive
 
-from .serializers import MAX_BATCH, BatchEventInput, EventsResultOutput, LeadOutput, SubmissionInput
+from .serializers import MAX_BATCH, BatchEventInput, EventsResultOutput, LeadOutput, SubmissionInput, lead_body
 
 # The columns the S30 lead body shows. A lead row has ~50 columns; loading only
 # these makes the API's lead reads noticeably cheaper in Python (bench/README.md).
@@ -112,7 +112,7 @@ class SubmissionCreateView(APIView):
             # The service leaves `lead` current (score, stage, owner are set on the
             # object): only its clocks are read, not the whole row again.
             prefetch_related_objects([lead], "sla_clocks")
-            body = LeadOutput(lead).data
+            body = lead_body(lead)
             code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
             if record is not None:
                 record.status_code = code
