@@ -154,7 +154,8 @@ def _lead_lock_or_create(
     submissions for one email meet at the unique index: the loser's insert
     fails inside its savepoint and it locks the winner's row.
     """
-    lead = Lead.objects.select_for_update().filter(email=email).first()
+    # email is unique: at most one row, so no ORDER BY/LIMIT for `.first()` to compile.
+    lead = next(iter(Lead.objects.select_for_update().filter(email=email)), None)
     if lead is not None:
         return lead, False
     try:

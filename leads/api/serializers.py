@@ -185,7 +185,7 @@ def lead_body(lead: Lead) -> dict[str, Any]:
 
     Built by hand for the intake hot path: instantiating the nested
     ModelSerializer deep-copies and binds its fields on every request, which
-    cost about a tenth of a submission's CPU. `sla_clocks` should be prefetched.
+    cost about a tenth of a submission's CPU. Reads the clocks (one query unless prefetched).
     Change LeadOutput and this together.
     """
     owner = lead.owner
