@@ -132,9 +132,11 @@ def source_get_or_create(*, campaign: str = "", channel: str = "", content: str 
         return None
     # Nearly every submission names a source that exists: find it with one
     # joined query; only a new campaign/source takes the get_or_create path.
-    known = (
-        Source.objects.filter(campaign__name=campaign) if campaign else Source.objects.filter(campaign__isnull=True)
-    ).filter(channel=channel, content=content).first()
+    # The constraints make the match unique: no ORDER BY/LIMIT for `.first()` to compile.
+    known = next(iter(
+        (Source.objects.filter(campaign__name=campaign) if campaign else Source.objects.filter(campaign__isnull=True))
+        .filter(channel=channel, content=content)
+    ), None)
     if known is not None:
         return known
     camp = None

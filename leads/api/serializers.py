@@ -185,7 +185,7 @@ def lead_body(lead: Lead) -> dict[str, Any]:
 
     Built by hand for the intake hot path: instantiating the nested
     ModelSerializer deep-copies and binds its fields on every request, which
-    cost about a tenth of a submission's CPU. Reads the clocks (one query unless prefetched).
+    cost about a tenth of a submission's CPU. Reads the clocks' three columns (one query).
     Change LeadOutput and this together.
     """
     owner = lead.owner
@@ -209,6 +209,7 @@ def lead_body(lead: Lead) -> dict[str, Any]:
         "owner": None if owner is None else owner.username,
         "mql_at": _time(lead.mql_at),
         "sla": [
-            {"kind": _str(c.kind), "due_at": _time(c.due_at), "state": _str(c.state)} for c in lead.sla_clocks.all()
+            {"kind": _str(kind), "due_at": _time(due_at), "state": _str(state)}
+            for kind, due_at, state in lead.sla_clocks.values_list("kind", "due_at", "state")
         ],
     }
