@@ -132,9 +132,11 @@ def source_get_or_create(*, campaign: str = "", channel: str = "", content: str 
         return None
     # Nearly every submission names a source that exists: find it with one
     # joined query; only a new campaign/source takes the get_or_create path.
-    known = (
-        Source.objects.filter(campaign__name=campaign) if campaign else Source.objects.filter(campaign__isnull=True)
-    ).filter(channel=channel, content=content).first()
+    # The constraints make the match unique: no ORDER BY/LIMIT for `.first()` to compile.
+    known = next(iter(
+        (Source.objects.filter(campaign__name=campaign) if campaign else Source.objects.filter(campaign__isnull=True))
+        .filter(channel=channel, content=content)
+    ), None)
     if known is not None:
         return known
     camp = None
@@ -144,18 +146,23 @@ def source_get_or_create(*, campaign: str = "", channel: str = "", content: str 
     return source
 
 
-def _lead_lock_or_create(*, email: str, actor: Actor, now: dt.datetime) -> tuple[Lead, bool]:
+def _lead_lock_or_create(
+    *, email: str, actor: Actor, now: dt.datetime, defaults: dict[str, Any] | None = None
+) -> tuple[Lead, bool]:
     """The lead for this email, locked for the rest of the transaction; created if new.
 
-    Two simultaneous submissions for one email meet at the unique index: the
-    loser's insert fails inside its savepoint and it locks the winner's row.
+    A new lead is inserted with `defaults` already set (one INSERT rather than
+    an INSERT and an UPDATE on the intake hot path). Two simultaneous
+    submissions for one email meet at the unique index: the loser's insert
+    fails inside its savepoint and it locks the winner's row.
     """
-    lead = Lead.objects.select_for_update().filter(email=email).first()
+    # email is unique: at most one row, so no ORDER BY/LIMIT for `.first()` to compile.
+    lead = next(iter(Lead.objects.select_for_update().filter(email=email)), None)
     if lead is not None:
         return lead, False
     try:
         with transaction.atomic():
-            lead = Lead.objects.create(email=email, first_touch_at=now)
+            lead = Lead.objects.create(**{"email": email, "first_touch_at": now, **(defaults or {})})
     except IntegrityError:
         return Lead.objects.select_for_update().get(email=email), False
     StageChange.objects.create(
@@ -179,32 +186,48 @@ def submission_receive(*, data: dict[str, Any], actor: Actor, now: dt.datetime) 
     the values it carries and adds its event; it never creates a second lead.
     """
     email = normalise_email(data["email"])
-    lead, created = _lead_lock_or_create(email=email, actor=actor, now=now)
-    fields = ["updated_at"]
-    for name in LEAD_ATTRIBUTES:
-        value = data.get(name)
-        if value is not None and value != "":
-            setattr(lead, name, value)
-            fields.append(name)
-    if data.get("context"):
-        lead.context = f"{lead.context}\n\n{data['context']}".strip() if lead.context else data["context"]
-        fields.append("context")
+    attributes = {
+        name: data[name] for name in LEAD_ATTRIBUTES if data.get(name) is not None and data.get(name) != ""
+    }
     src = data.get("source") or {}
     source = source_get_or_create(**src) if src else None
-    if source is not None and lead.source_id is None:
-        lead.source = source
-        fields.append("source")
     event = data.get("event")
+    occurred = (event.get("occurred_at") or now) if event else None
+    # What a brand-new lead carries goes into its INSERT; an existing lead (or
+    # the loser of a creation race) is updated below exactly as before.
+    defaults: dict[str, Any] = dict(attributes)
+    if data.get("context"):
+        defaults["context"] = data["context"]
+    if source is not None:
+        defaults["source"] = source
+    if occurred is not None and occurred < now:
+        defaults["first_touch_at"] = occurred
+    lead, created = _lead_lock_or_create(email=email, actor=actor, now=now, defaults=defaults)
+    fields = ["updated_at"]
+    if not created:
+        for name, value in attributes.items():
+            setattr(lead, name, value)
+            fields.append(name)
+        if data.get("context"):
+            lead.context = f"{lead.context}\n\n{data['context']}".strip() if lead.context else data["context"]
+            fields.append("context")
+        if source is not None and lead.source_id is None:
+            lead.source = source
+            fields.append("source")
+    new_events = []
     if event:
-        occurred = event.get("occurred_at") or now
         Event.objects.create(
             lead=lead, type=event["type"], occurred_at=occurred, asset=event.get("asset", ""), source=source
         )
+        new_events.append((event["type"], occurred, event.get("asset", "")))
         if lead.first_touch_at is None or occurred < lead.first_touch_at:
             lead.first_touch_at = occurred
             fields.append("first_touch_at")
-    lead.save(update_fields=fields)
-    scoring_services.lead_rescore(lead=lead, now=now, actor=actor)
+    if len(fields) > 1 or not created:
+        lead.save(update_fields=fields)
+    # A lead created in this transaction has exactly the events stored above:
+    # scoring need not read them back.
+    scoring_services.lead_rescore(lead=lead, now=now, actor=actor, events=new_events if created else None)
     return lead, created
 
 

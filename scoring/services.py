@@ -63,19 +63,31 @@ FAILED_RETRY = dt.timedelta(hours=1)
 # --- one lead, inside the request ----------------------------------------------
 
 
-def lead_rescore(*, lead: Lead, now: dt.datetime, actor: Actor) -> None:
+def lead_rescore(
+    *,
+    lead: Lead,
+    now: dt.datetime,
+    actor: Actor,
+    events: Sequence[tuple[str, dt.datetime, str]] | None = None,
+) -> None:
     """Recompute the lead's score, grade and valid_until; move it to MQL when S3 holds.
 
     Runs in the caller's transaction with the lead row locked and its new event
     stored. Loads only the lead's events inside the longest decay window. A
     lead that loses score keeps its stage; its grade is always the current one.
+
+    `events`, when given, must be ALL of the lead's stored events as
+    (type, occurred_at, asset) — only a caller that created the lead in this
+    transaction knows that; it saves reading them back (intake hot path).
     """
     rules = active_rules()
-    events = list(
-        Event.objects.filter(lead_id=lead.pk, occurred_at__gte=now - rules.longest_window).values_list(
-            "type", "occurred_at", "asset"
+    since = now - rules.longest_window
+    if events is not None:
+        events = [e for e in events if e[1] >= since]
+    else:
+        events = list(
+            Event.objects.filter(lead_id=lead.pk, occurred_at__gte=since).values_list("type", "occurred_at", "asset")
         )
-    )
     score = engine.score_lead(_facts_of_lead(lead), events, rules, now)
     old_grade = lead.grade
     lead.score_total = score.total

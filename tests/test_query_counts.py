@@ -89,7 +89,7 @@ def _submission(email: str, event: str = "website_visit") -> dict:
 def test_a_new_submission_is_stored_and_scored_in_a_bounded_number_of_queries(intake, django_assert_max_num_queries):
     intake.post("/api/v1/submissions/", _submission("first@infotech.example.in"), format="json")  # source exists
 
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(13):
         resp = intake.post("/api/v1/submissions/", _submission("second@infotech.example.in"), format="json")
 
     assert resp.status_code == 201

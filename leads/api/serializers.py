@@ -161,3 +161,55 @@ class LeadOutput(serializers.ModelSerializer):
 
 class EventsResultOutput(serializers.Serializer):
     leads = LeadOutput(many=True)
+
+
+# DRF's own field, so times render exactly as LeadOutput renders them (the
+# current zone, ISO 8601, "Z" for UTC); it keeps no per-request state.
+_TIME = serializers.DateTimeField()
+
+
+def _time(value: Any) -> Any:
+    return None if value is None else _TIME.to_representation(value)
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def lead_body(lead: Lead) -> dict[str, Any]:
+    """The S30 lead body, equal to `LeadOutput(lead).data` (a test compares them).
+
+    Built by hand for the intake hot path: instantiating the nested
+    ModelSerializer deep-copies and binds its fields on every request, which
+    cost about a tenth of a submission's CPU. Reads the clocks' three columns (one query).
+    Change LeadOutput and this together.
+    """
+    owner = lead.owner
+    return {
+        "id": _int(lead.pk),
+        "email": _str(lead.email),
+        "name": _str(lead.name),
+        "company": _str(lead.company),
+        "stage": _str(lead.stage),
+        "grade": _str(lead.grade),
+        "score": {
+            "total": _int(lead.score_total),
+            "fit": _int(lead.score_fit),
+            "engagement": _int(lead.score_engagement),
+            "valid_until": _time(lead.score_valid_until),
+            "rules": [
+                {"rule": _str(r["rule"]), "points": _int(r["points"]), "expires_at": _time(r.get("expires_at"))}
+                for r in lead.score_breakdown or []
+            ],
+        },
+        "owner": None if owner is None else owner.username,
+        "mql_at": _time(lead.mql_at),
+        "sla": [
+            {"kind": _str(kind), "due_at": _time(due_at), "state": _str(state)}
+            for kind, due_at, state in lead.sla_clocks.values_list("kind", "due_at", "state")
+        ],
+    }

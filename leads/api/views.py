@@ -11,7 +11,7 @@ from typing import Any
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -28,7 +28,7 @@ from leads.models import Grade, IdempotencyRecord, Lead, Stage
 from leads.selectors import lead_list_queryset
 from leads.services import Actor, events_record, submission_receive
 
-from .serializers import MAX_BATCH, BatchEventInput, EventsResultOutput, LeadOutput, SubmissionInput
+from .serializers import MAX_BATCH, BatchEventInput, EventsResultOutput, LeadOutput, SubmissionInput, lead_body
 
 # The columns the S30 lead body shows. A lead row has ~50 columns; loading only
 # these makes the API's lead reads noticeably cheaper in Python (bench/README.md).
@@ -110,9 +110,8 @@ class SubmissionCreateView(APIView):
             except DjangoValidationError as exc:
                 _raise_as_drf(exc)
             # The service leaves `lead` current (score, stage, owner are set on the
-            # object): only its clocks are read, not the whole row again.
-            prefetch_related_objects([lead], "sla_clocks")
-            body = LeadOutput(lead).data
+            # object): only its clocks are read (by lead_body, one query), not the whole row again.
+            body = lead_body(lead)
             code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
             if record is not None:
                 record.status_code = code
