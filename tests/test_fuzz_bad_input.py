@@ -279,3 +279,10 @@ def test_a_page_past_the_end_is_a_json_404(reader):
 
     assert resp.status_code == 404
     assert "detail" in resp.json()
+
+
+def test_a_string_over_its_limit_is_refused_even_if_trimming_would_shorten_it(intake):
+    resp = intake.post("/api/v1/submissions/", {"email": "t@x.in", "last_name": "\t" + "x" * 100}, format="json")
+
+    assert resp.status_code == 400
+    assert "last_name" in resp.json()

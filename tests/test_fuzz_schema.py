@@ -50,7 +50,9 @@ def test_the_schema_lists_every_api_operation():
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+# Derandomized: CI explores the same examples every run, so a red run is reproducible
+# (FUZZ_EXAMPLES=1000 locally explores further).
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_every_operation_answers_within_its_schema(case, admin_key):
     excluded = [positive_data_acceptance]
     if case.method == "GET":

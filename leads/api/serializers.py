@@ -28,6 +28,9 @@ class CleanCharField(serializers.CharField):
         # JSON types are part of the contract (and the schema): 42 is not a name.
         if not isinstance(data, str):
             self.fail("invalid")
+        # The schema's maxLength applies to what the client sent, before trimming.
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         value = super().to_internal_value(data)
         if _CONTROL.search(value):
             self.fail("control")
