@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -19,6 +20,12 @@ from rest_framework.test import APIClient
 from accounts.services import api_key_issue
 
 REQUIRE_SERVICES = os.environ.get("SLAOPS_REQUIRE_SERVICES") == "1"
+
+# CI explores the same property-test examples on every run, so a red run can be
+# reproduced; locally hypothesis keeps exploring new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI") or REQUIRE_SERVICES:
+    hypothesis_settings.load_profile("ci")
 
 
 def require_service(available: bool, what: str) -> None:
