@@ -11,10 +11,10 @@ import os
 from collections.abc import Callable
 
 import pytest
-from hypothesis import settings as hypothesis_settings
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from accounts.services import api_key_issue
