@@ -11,6 +11,7 @@ seconds. Deterministic for a given --seed.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 import math
@@ -19,10 +20,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.db.models import F
+from django.db.models.base import ModelState
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 from tqdm import tqdm
@@ -42,6 +45,8 @@ from leads.models import (
     Stage,
     StageChange,
 )
+from scoring import engine
+from scoring.selectors import active_rules
 from sla.models import SlaClock
 
 FIRST = (
@@ -139,14 +144,22 @@ DEMO_USERS = [
 ]
 
 
-_CUM: dict[tuple[int, int], list[float]] = {}
+_CUM: dict[tuple[int, int], tuple[list[float], float]] = {}
+
+
+def _cumulative(items: list[tuple[Any, ...]], weight_index: int) -> tuple[list[float], float]:
+    key = (id(items), weight_index)
+    if key not in _CUM:
+        cum = list(itertools.accumulate(it[weight_index] for it in items))
+        _CUM[key] = (cum, cum[-1] + 0.0)
+    return _CUM[key]
 
 
 def _weighted(rng: random.Random, items: list[tuple[Any, ...]], weight_index: int) -> tuple[Any, ...]:
-    key = (id(items), weight_index)
-    if key not in _CUM:
-        _CUM[key] = list(itertools.accumulate(it[weight_index] for it in items))
-    return rng.choices(items, cum_weights=_CUM[key], k=1)[0]
+    """`rng.choices(items, weights, k=1)[0]` (the same draw from the same single `random()`),
+    without its per-call set-up: the seed makes a million of these."""
+    cum, total = _cumulative(items, weight_index)
+    return items[bisect.bisect(cum, rng.random() * total, 0, len(cum) - 1)]
 
 
 class Writer:
@@ -186,20 +199,30 @@ class Writer:
                 copy.write_row([get(obj) for get in getters])
 
     def insert_rows(self, model: type[models.Model], names: list[str], rows: list[tuple[Any, ...]]) -> None:
-        """Insert plain tuples (no model instances: a million of those cost more than the insert).
-        A model instance inside a tuple stands for its primary key."""
+        """Insert plain tuples of the `names` fields (no model instances: building hundreds of
+        thousands of those costs more than the insert). A model instance inside a tuple stands
+        for its primary key; every other column gets its field's default, as a model would."""
         if not rows:
             return
         if not self.pg:
             model.objects.bulk_create([model(**dict(zip(names, row, strict=True))) for row in rows], batch_size=5000)
             return
-        columns = [model._meta.get_field(n).column for n in names]
-        cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+        given = [model._meta.get_field(n) for n in names]
+        rest = [f for f in model._meta.concrete_fields if not f.primary_key and f not in given]
+        fill = [self._default(f) for f in rest]
+        cols = ", ".join(connection.ops.quote_name(f.column) for f in given + rest)
+        Model = models.Model
         with connection.cursor() as cur, cur.cursor.copy(
             f"COPY {connection.ops.quote_name(model._meta.db_table)} ({cols}) FROM STDIN"
         ) as copy:
             for row in rows:
-                copy.write_row([v.pk if isinstance(v, models.Model) else v for v in row])
+                copy.write_row([*(v.pk if isinstance(v, Model) else v for v in row), *fill])
+
+    def _default(self, field: Any) -> Any:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            return self.now
+        value = field.get_default()
+        return Jsonb(value) if isinstance(field, models.JSONField) else value
 
     def _getter(self, field: Any) -> Any:
         attname, now = field.attname, self.now
@@ -218,15 +241,70 @@ class Writer:
         return lambda obj: getattr(obj, attname)
 
 
+EVENT_COLUMNS = ["lead", "type", "occurred_at", "asset", "source_id", "received_at"]
+
+
+def score_new_leads(
+    leads: list[Lead], events: list[tuple[Any, ...]], rules: engine.CompiledRules, now: dt.datetime
+) -> None:
+    """Set the score columns of `leads` (not yet saved) from their `events` (`EVENT_COLUMNS` rows).
+
+    Gives what `scoring.services.leads_score_bulk` would write for them at `now`:
+    the same engine, rules and facts, and only the events inside the rules'
+    longest decay window (as `scoring.selectors.events_by_lead` loads them).
+    """
+    since = now - rules.longest_window
+    mine: dict[int, list[tuple[str, dt.datetime, str]]] = {id(lead): [] for lead in leads}
+    for lead, etype, at, asset, *_ in events:
+        if at >= since:
+            mine[id(lead)].append((etype, at, asset))
+    score_lead, version = engine.score_lead, rules.version
+    for lead in leads:
+        facts = engine.LeadFacts(
+            industry=lead.industry or "",
+            function=lead.function or "",
+            title=lead.title or "",
+            employees=lead.employees,
+            revenue_cr=lead.revenue_cr,
+            shipments_per_day=lead.shipments_per_day,
+        )
+        s = score_lead(facts, mine[id(lead)], rules, now)
+        lead.score_total, lead.score_fit, lead.score_engagement, lead.grade = s.total, s.fit, s.engagement, s.grade
+        lead.score_breakdown, lead.score_valid_until = s.breakdown(), s.valid_until
+        lead.scored_at, lead.score_version = now, version
+
+
+class LeadFactory:
+    """Unsaved `Lead` instances from attribute values (`source_id`, not `source`), without
+    `Model.__init__`: it walks all ~50 fields per lead, which for 100k leads costs more than
+    the rest of their generation. Each lead starts from the defaults of a `Lead()` made once,
+    with its own `_state` and its own breakdown list; there are no init signals for Lead."""
+
+    def __init__(self) -> None:
+        self.defaults = {k: v for k, v in Lead().__dict__.items() if k != "_state"}
+
+    def __call__(self, **values: Any) -> Lead:
+        lead = Lead.__new__(Lead)
+        attrs = lead.__dict__
+        attrs.update(self.defaults)
+        attrs.update(values)
+        attrs["_state"] = ModelState()
+        attrs["score_breakdown"] = []
+        return lead
+
+
 def ensure_demo_users() -> None:
     User = get_user_model()
+    # One hash for the one published demo password: each costs a quarter second by design.
+    hashed = ""
     for username, first, last, groups, staff in DEMO_USERS:
         user, created = User.objects.get_or_create(
             username=username,
             defaults={"first_name": first, "last_name": last, "email": f"{username}@example.com", "is_staff": staff},
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            hashed = hashed or make_password(DEMO_PASSWORD)
+            user.password = hashed
             if username == "manager":
                 user.is_superuser = True
             user.save()
@@ -257,6 +335,10 @@ class Command(BaseCommand):
         self.sdrs = list(User.objects.filter(groups__name="sdr", is_active=True).order_by("pk"))
         self.aes = list(User.objects.filter(groups__name="ae", is_active=True).order_by("pk"))
         start = Lead.objects.count()
+        # Each batch scores its own new leads from the events it generated, with the
+        # published rules, and writes the score in the same insert: older leads are
+        # left alone and no second pass reads the events back.
+        self.rules = None if opts["no_score"] else active_rules()
         bar = tqdm(total=count, unit="lead", desc="seed_demo", disable=opts["verbosity"] == 0)
         made = 0
         while made < count:
@@ -265,10 +347,6 @@ class Command(BaseCommand):
             made += n
             bar.update(n)
         bar.close()
-        if not opts["no_score"] and count:
-            from scoring.services import leads_score_bulk
-
-            leads_score_bulk(now=now, progress=opts["verbosity"] > 0)
         if count:
             self._weekly_results(now)
         self.stdout.write(self.style.SUCCESS(f"Created {count} leads."))
@@ -317,6 +395,7 @@ class Command(BaseCommand):
         self, rng: random.Random, offset: int, n: int, sources: list[Source], now: dt.datetime, events_avg: float
     ) -> None:
         leads = []
+        new_lead = LeadFactory()
         for i in range(offset, offset + n):
             industry, _, suffixes = _weighted(rng, INDUSTRIES, 1)
             title, function, _ = _weighted(rng, TITLES, 2)
@@ -327,7 +406,7 @@ class Command(BaseCommand):
             created = now - dt.timedelta(days=rng.uniform(0, 120))
             complete = rng.random() < 0.97  # some records arrive without phone or title
             leads.append(
-                Lead(
+                new_lead(
                     email=f"{first}.{last}.{i}@{company.split()[0].lower()}{i % 97}.example.in".lower(),
                     first_name=first,
                     last_name=last,
@@ -340,7 +419,7 @@ class Command(BaseCommand):
                     revenue_cr=revenue,
                     shipments_per_day=int(employees / rng.uniform(4, 20)),
                     context=f"Plant in {rng.choice(CITIES)}." if rng.random() < 0.3 else "",
-                    source=rng.choice(sources),
+                    source_id=rng.choice(sources).pk,
                     first_touch_at=created,
                     created_at=created,
                 )
@@ -348,6 +427,20 @@ class Command(BaseCommand):
         lifecycle = History()
         for lead in leads:
             plan_lifecycle(rng, lead, now, self.sdrs, self.aes, lifecycle)
+        history, events = [], []
+        # The hot loop (~10 events a lead): `_weighted` inlined, names bound locally.
+        cum, total = _cumulative(EVENT_MIX, 1)
+        last, rand, find, add = len(cum) - 1, rng.random, bisect.bisect, events.append
+        for lead in leads:
+            created = lead.first_touch_at
+            assert created is not None
+            history.append((lead, "", Stage.LEAD, created, ActorKind.SYSTEM, None, "Imported by seed_demo"))
+            span, source_id = now - created, lead.source_id
+            for _ in range(max(1, int(rng.expovariate(1 / events_avg)))):
+                etype, _, asset = EVENT_MIX[find(cum, rand() * total, 0, last)]
+                add((lead, etype, created + span * rand(), asset, source_id, now))
+        if self.rules is not None:
+            score_new_leads(leads, [*events, *lifecycle.events], self.rules, now)
         writer = Writer(now)
         if writer.pg:
             # Demo data: a crash mid-seed loses nothing worth an fsync per batch.
@@ -356,17 +449,8 @@ class Command(BaseCommand):
         writer.allocate(Lead, leads)
         writer.insert(Lead, leads, batch=2000)
         # bulk_create returns primary keys on Postgres and SQLite ≥ 3.35.
-        history, events = [], []
-        for lead in leads:
-            created = lead.first_touch_at
-            assert created is not None
-            history.append((lead, "", Stage.LEAD, created, ActorKind.SYSTEM, "Imported by seed_demo"))
-            for _ in range(max(1, int(rng.expovariate(1 / events_avg)))):
-                etype, _, asset = _weighted(rng, EVENT_MIX, 1)
-                at = created + (now - created) * rng.random()
-                events.append((lead, etype, at, asset, lead.source_id, now))
-        writer.insert_rows(StageChange, ["lead", "from_stage", "to_stage", "at", "actor_kind", "reason"], history)
-        writer.insert_rows(Event, ["lead", "type", "occurred_at", "asset", "source_id", "received_at"], events)
+        writer.insert_rows(StageChange, STAGE_CHANGE_COLUMNS, history)
+        writer.insert_rows(Event, EVENT_COLUMNS, events)
         lifecycle.save(writer)
         if not writer.pg:
             # The demo history spans 120 days: a lead was created at its first touch (bulk_create
@@ -404,33 +488,39 @@ REJECTIONS = [
 ]
 
 
+STAGE_CHANGE_COLUMNS = ["lead", "from_stage", "to_stage", "at", "actor_kind", "actor_user", "reason"]
+ATTEMPT_COLUMNS = ["lead", "sdr", "channel", "outcome", "at"]
+DISPOSITION_COLUMNS = ["lead", "kind", "reason_code", "summary", "reason", "next_steps", "reengage_on", "by", "at"]
+CLOCK_COLUMNS = ["lead", "kind", "owner", "started_at", "due_at", "stopped_at", "state", "handoff"]
+FLAG_COLUMNS = ["lead", "kind", "note", "by", "at"]
+
+
 class History:
-    """Rows to insert once the batch's leads have primary keys, in dependency order."""
+    """Rows to insert once the batch's leads have primary keys, in dependency order: plain tuples
+    of the `*_COLUMNS` fields, except handoffs and opportunities (few, and filled in as they go)."""
 
     def __init__(self) -> None:
-        self.changes: list[StageChange] = []
-        self.attempts: list[Attempt] = []
-        self.dispositions: list[Disposition] = []
+        self.changes: list[tuple[Any, ...]] = []
+        self.attempts: list[tuple[Any, ...]] = []
+        self.dispositions: list[tuple[Any, ...]] = []
         self.handoffs: list[Handoff] = []
         self.opportunities: list[tuple[Opportunity, Handoff]] = []
-        self.clocks: list[tuple[SlaClock, Handoff | None]] = []
-        self.flags: list[QualityFlag] = []
-        self.events: list[Event] = []
+        self.clocks: list[tuple[Any, ...]] = []  # the handoff (last) gets its pk on insert
+        self.flags: list[tuple[Any, ...]] = []
+        self.events: list[tuple[Any, ...]] = []
 
     def save(self, writer: Writer) -> None:
-        writer.insert(StageChange, self.changes)
-        writer.insert(Attempt, self.attempts)
-        writer.insert(Disposition, self.dispositions)
+        writer.insert_rows(StageChange, STAGE_CHANGE_COLUMNS, self.changes)
+        writer.insert_rows(Attempt, ATTEMPT_COLUMNS, self.attempts)
+        writer.insert_rows(Disposition, DISPOSITION_COLUMNS, self.dispositions)
         writer.allocate(Handoff, self.handoffs)
         writer.insert(Handoff, self.handoffs)
         for opp, handoff in self.opportunities:
             opp.handoff = handoff
         writer.insert(Opportunity, [o for o, _ in self.opportunities])
-        for clock, handoff in self.clocks:
-            clock.handoff = handoff
-        writer.insert(SlaClock, [c for c, _ in self.clocks])
-        writer.insert(QualityFlag, self.flags)
-        writer.insert(Event, self.events)
+        writer.insert_rows(SlaClock, CLOCK_COLUMNS, self.clocks)
+        writer.insert_rows(QualityFlag, FLAG_COLUMNS, self.flags)
+        writer.insert_rows(Event, EVENT_COLUMNS, self.events)
 
 
 def _clock(h: History, lead: Lead, kind: str, owner: Any, start: dt.datetime, due: dt.datetime,
@@ -440,14 +530,12 @@ def _clock(h: History, lead: Lead, kind: str, owner: Any, start: dt.datetime, du
     else:
         stop = None
         state = SlaClock.State.BREACHED if due <= now else SlaClock.State.RUNNING
-    h.clocks.append((SlaClock(lead=lead, kind=kind, owner=owner, started_at=start, due_at=due, stopped_at=stop,
-                              state=state), handoff))  # fmt: skip
+    h.clocks.append((lead, kind, owner, start, due, stop, state, handoff))
 
 
 def _move(h: History, lead: Lead, frm: str, to: str, at: dt.datetime, user: Any, reason: str) -> None:
     kind = ActorKind.USER if user is not None else ActorKind.SYSTEM
-    h.changes.append(StageChange(lead=lead, from_stage=frm, to_stage=to, at=at, actor_kind=kind, actor_user=user,
-                                 reason=reason))  # fmt: skip
+    h.changes.append((lead, frm, to, at, kind, user, reason))
     lead.stage = to
 
 
@@ -481,8 +569,7 @@ def plan_lifecycle(
         lead.mql_grade = grade
         _move(h, lead, Stage.LEAD, Stage.MQL, entered, None, f"Score {total} with ICP and intent")
         for etype in INTENT_EVENTS[grade]:
-            h.events.append(Event(lead=lead, type=etype, occurred_at=entered - dt.timedelta(minutes=rng.uniform(1, 90)),
-                                  asset="", source=lead.source))  # fmt: skip
+            h.events.append((lead, etype, entered - dt.timedelta(minutes=rng.uniform(1, 90)), "", lead.source_id, now))
     target = FIRST_ATTEMPT[grade]
     delay = dt.timedelta(minutes=rng.lognormvariate(math.log(FIRST_ATTEMPT_MEDIAN_MIN[grade]), 0.9))
     first = entered + delay
@@ -502,7 +589,7 @@ def plan_lifecycle(
         outcome = Attempt.Outcome.CONNECTED if hit else (
             rng.choice([Attempt.Outcome.NO_ANSWER, Attempt.Outcome.VOICEMAIL]) if channel == Attempt.Channel.PHONE
             else Attempt.Outcome.SENT)  # fmt: skip
-        h.attempts.append(Attempt(lead=lead, sdr=sdr, channel=channel, outcome=outcome, at=at))
+        h.attempts.append((lead, sdr, channel, outcome, at))
         lead.last_attempt_at = at
         if hit:
             connected = at
@@ -529,12 +616,10 @@ def plan_lifecycle(
         lead.sal_at = sal_at
         _move(h, lead, Stage.MQL, Stage.SAL, sal_at, sdr, "Accepted after a connected call")
     if rng.random() < 0.15:
-        h.flags.append(QualityFlag(lead=lead, kind=QualityFlag.Kind.OBJECTION, note=rng.choice(OBJECTIONS), by=sdr,
-                                   at=sal_at))  # fmt: skip
+        h.flags.append((lead, QualityFlag.Kind.OBJECTION, rng.choice(OBJECTIONS), sdr, sal_at))
     elif rng.random() < 0.06:
-        h.flags.append(QualityFlag(lead=lead, kind=rng.choice([QualityFlag.Kind.CONTENT_GAP,
-                                                               QualityFlag.Kind.INCORRECT_DATA]),
-                                   note=rng.choice(CONTENT_GAPS + BAD_DATA), by=sdr, at=sal_at))  # fmt: skip
+        kind = rng.choice([QualityFlag.Kind.CONTENT_GAP, QualityFlag.Kind.INCORRECT_DATA])
+        h.flags.append((lead, kind, rng.choice(CONTENT_GAPS + BAD_DATA), sdr, sal_at))
     qualifies = grade != "C" and rng.random() < (0.55 if grade == "A" else 0.4)
     disp_at = sal_at + dt.timedelta(hours=rng.uniform(2, 190))
     if not qualifies:
@@ -603,10 +688,9 @@ def plan_lifecycle(
 def _dispose(h: History, lead: Lead, kind: str, at: dt.datetime, sdr: Any, rng: random.Random) -> None:
     reason_code = rng.choice(DQ_REASONS) if kind == Disposition.Kind.DISQUALIFIED else ""
     reengage = (at + dt.timedelta(days=90)).date() if kind == Disposition.Kind.NURTURE else None
-    h.dispositions.append(Disposition(
-        lead=lead, kind=kind, reason_code=reason_code, summary="Demo history", reason=f"Demo: {kind}",
-        next_steps="Follow the cadence", reengage_on=reengage, by=sdr, at=at,
-    ))  # fmt: skip
+    h.dispositions.append(
+        (lead, kind, reason_code, "Demo history", f"Demo: {kind}", "Follow the cadence", reengage, sdr, at)
+    )
     lead.disposition, lead.disposition_reason, lead.dispositioned_at, lead.reengage_on = kind, reason_code, at, reengage
     if kind == Disposition.Kind.QUALIFIED:
         return
