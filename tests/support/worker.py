@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -85,6 +86,9 @@ class CeleryWorker:
             [sys.executable, "-m", "celery", "-A", "slaops", "worker", "-B", "--pool=solo", "--loglevel=INFO",
              "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"test-{os.getpid()}@%h"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            # Its own process group: `-B` forks an embedded beat, which outlives a
+            # SIGKILLed worker unless stop() signals the whole group.
+            start_new_session=True,
         )
         log.close()
         deadline = time.monotonic() + timeout
@@ -112,14 +116,20 @@ class CeleryWorker:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
+        if self.proc is not None:
+            group = self.proc.pid
+            if self.proc.poll() is None:
+                self.proc.terminate()
+                try:
+                    # A test worker has nothing worth a long warm shutdown.
+                    self.proc.wait(3)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait(5)
             try:
-                # A test worker has nothing worth a long warm shutdown.
-                self.proc.wait(3)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+                os.killpg(group, signal.SIGKILL)  # the embedded beat and anything else it forked
+            except ProcessLookupError:
+                pass
         self.proc = None
         shutil.rmtree(self.dir, ignore_errors=True)
 
