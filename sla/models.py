@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from leads.models import Attempt
+
 
 class BusinessCalendar(models.Model):
     """Working hours per weekday, holidays and a time zone (SPEC S18)."""
@@ -113,10 +115,8 @@ class SlaTarget(models.Model):
 class CadenceStep(models.Model):
     """One step of a grade's attempt cadence (SPEC S15); `offset` counts from MQL / queue entry."""
 
-    class Channel(models.TextChoices):
-        PHONE = "phone", "Phone"
-        EMAIL = "email", "Email"
-        LINKEDIN = "linkedin", "LinkedIn"
+    # A step's channel is the channel its attempt will be logged with.
+    Channel = Attempt.Channel
 
     grade = models.CharField(max_length=1, choices=[("A", "A"), ("B", "B"), ("C", "C")])
     number = models.PositiveSmallIntegerField()
